@@ -1,0 +1,52 @@
+# asyncbench: a thin front over CMake and the scripts. `make test` and `make bench` install what
+# is missing first (scripts/deps.sh: Debian packages, as root).
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+BUILD_TSAN ?= build-tsan
+JOBS       ?= $(shell nproc)
+
+.PHONY: all deps build test test-asan test-tsan bench bench-quick plots format clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# The runtime's tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+test-asan: deps
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASYNCBENCH_ENABLE_ASAN=ON
+	cmake --build $(BUILD_ASAN) -j $(JOBS) --target aio_tests
+	ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS) -L runtime
+
+# The runtime's tests under ThreadSanitizer (the thread pool and its wakeups cross threads).
+test-tsan: deps
+	cmake -S . -B $(BUILD_TSAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DASYNCBENCH_ENABLE_TSAN=ON
+	cmake --build $(BUILD_TSAN) -j $(JOBS) --target aio_tests
+	TSAN_OPTIONS=halt_on_error=1 \
+	  ctest --test-dir $(BUILD_TSAN) --output-on-failure -j $(JOBS) -L runtime
+
+# Until the harness exists (issue 4) the benchmark is aio's own micro-benchmarks, nothing more.
+bench: build
+	@echo "bench: the workload matrix (asyncbench run) is not built yet; running aio's micro-benchmarks"
+	$(BUILD)/bin/aio_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+
+bench-quick: build
+	@echo "bench-quick: the workload matrix is not built yet; running aio's micro-benchmarks briefly"
+	$(BUILD)/bin/aio_bench --benchmark_min_time=0.05
+
+plots:
+	@echo "plots: there are no figures yet (they come with the harness and its results)"
+
+format:
+	find runtime -name '*.hpp' -o -name '*.cpp' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN)
