@@ -1,0 +1,20 @@
+// aio: asyncio for C++20. One include for the whole API.
+//
+// Tasks and the loop (task.hpp, loop.hpp): Task<T>, create_task, run, sleep, Backend.
+// Combinators (gather.hpp, wait.hpp, task_group.hpp): gather, wait_for, shield, as_completed,
+// TaskGroup. Synchronisation (sync.hpp, queue.hpp, future.hpp): Event, Lock, Semaphore, Queue,
+// Future. Async generators (generator.hpp). Blocking calls off the loop (thread.hpp): to_thread.
+// Errors (errors.hpp): CancelledError, TimeoutError, InvalidStateError, QueueEmpty, QueueFull.
+#pragma once
+
+#include "aio/errors.hpp"
+#include "aio/future.hpp"
+#include "aio/gather.hpp"
+#include "aio/generator.hpp"
+#include "aio/loop.hpp"
+#include "aio/queue.hpp"
+#include "aio/sync.hpp"
+#include "aio/task.hpp"
+#include "aio/task_group.hpp"
+#include "aio/thread.hpp"
+#include "aio/wait.hpp"
