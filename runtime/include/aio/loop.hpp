@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "aio/detail/child.hpp"
 #include "aio/detail/loop.hpp"
 #include "aio/task.hpp"
 
@@ -41,6 +42,13 @@ T run(Task<T> main, Backend backend = Backend::automatic) {
   detail::start_task(main.promise());
   loop.run(main.promise());
   return main.promise().take();
+}
+
+// Any other awaitable (a sleep, a to_thread call): run as a task of its own.
+template <class A>
+  requires(!detail::is_task<std::remove_cvref_t<A>>::value && detail::Awaitable<A>)
+auto run(A&& aw, Backend backend = Backend::automatic) {
+  return run(detail::await_as_task(std::remove_cvref_t<A>(std::forward<A>(aw))), backend);
 }
 
 // The backend of the loop running on this thread (epoll or io_uring, never automatic).
