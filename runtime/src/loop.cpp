@@ -62,8 +62,10 @@ void schedule(std::coroutine_handle<> h, TaskBase* ctx) { Loop::current().schedu
 void start_task(TaskBase& t) { Loop::current().start(t); }
 
 Loop::Loop(aio::Backend requested) {
+  static std::atomic<std::uint64_t> next_id{1};
   if (t_current != nullptr)
     throw std::logic_error("aio::run() cannot be called from a running event loop");
+  m_id = next_id.fetch_add(1);
   m_backend = make_backend(requested);
   m_kind = m_backend->kind();
   t_current = this;
@@ -198,11 +200,12 @@ void Loop::run_once() {
     timeout = std::chrono::nanoseconds(0);
     // Nothing outstanding in the kernel: a non-blocking poll could only find a pool wakeup, and
     // pool completions are drained below without it.
-    poll = m_pending_io != 0;
+    poll = m_pending_io != 0 || m_backend->has_unsubmitted();
   } else if (TimerNode* t = m_timers.top()) {
     const std::int64_t left = t->deadline_ns - now_ns();
     timeout = std::chrono::nanoseconds(left > 0 ? left : 0);
   } else if (m_pending_io == 0 && m_pending_jobs == 0) {
+    if (m_backend->has_unsubmitted()) m_backend->wait(std::chrono::nanoseconds(0));
     on_stall();
     return;
   }
@@ -215,11 +218,29 @@ void Loop::run_once() {
   while (n--) resume_flat(m_ready.pop().h);
 }
 
+void Loop::add_persistent(IoRequest* r) { m_persistent.push_back(r); }
+
+void Loop::remove_persistent(IoRequest* r) noexcept {
+  for (auto& p : m_persistent)
+    if (p == r) {
+      p = m_persistent.back();
+      m_persistent.pop_back();
+      return;
+    }
+}
+
 void Loop::run(TaskBase& main) {
   while (!main.done()) run_once();
   // asyncio.run: cancel what is left and let it finish.
   cancel_all();
   while (m_live) run_once();
+  // No task is left to take what a persistent request delivers: cancel them, and wait for their
+  // final completions (bounded, in case a kernel never sends one).
+  if (!m_persistent.empty()) {
+    for (IoRequest* r : std::vector<IoRequest*>(m_persistent)) m_backend->cancel(*r);
+    for (int i = 0; i < 100 && !m_persistent.empty(); ++i)
+      m_backend->wait(std::chrono::milliseconds(10));
+  }
   if (m_deadlocked)
     throw std::runtime_error(
         "aio::run: deadlock: every task was waiting and no timer, I/O or thread-pool job could wake "

@@ -4,15 +4,20 @@
 // Combinators (gather.hpp, wait.hpp, task_group.hpp): gather, wait_for, shield, as_completed,
 // TaskGroup. Synchronisation (sync.hpp, queue.hpp, future.hpp): Event, Lock, Semaphore, Queue,
 // Future. Async generators (generator.hpp). Blocking calls off the loop (thread.hpp): to_thread.
-// Errors (errors.hpp): CancelledError, TimeoutError, InvalidStateError, QueueEmpty, QueueFull.
+// I/O (net.hpp, file.hpp, signal.hpp): TcpListener, TcpStream, File, read_file, wait_signal.
+// Errors (errors.hpp): CancelledError, TimeoutError, IncompleteReadError, InvalidStateError,
+// QueueEmpty, QueueFull.
 #pragma once
 
 #include "aio/errors.hpp"
+#include "aio/file.hpp"
 #include "aio/future.hpp"
 #include "aio/gather.hpp"
 #include "aio/generator.hpp"
 #include "aio/loop.hpp"
+#include "aio/net.hpp"
 #include "aio/queue.hpp"
+#include "aio/signal.hpp"
 #include "aio/sync.hpp"
 #include "aio/task.hpp"
 #include "aio/task_group.hpp"

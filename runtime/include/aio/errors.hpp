@@ -6,6 +6,7 @@
 // A cancellation therefore passes through generic error handlers and unwinds the task, as it should.
 #pragma once
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
 
@@ -30,6 +31,22 @@ class TimeoutError : public std::runtime_error {
 class InvalidStateError : public std::logic_error {
  public:
   using std::logic_error::logic_error;
+};
+
+// read_exact reached the end of the stream first (asyncio.IncompleteReadError).
+class IncompleteReadError : public std::runtime_error {
+ public:
+  IncompleteReadError(std::size_t partial, std::size_t expected)
+      : std::runtime_error("aio::IncompleteReadError: " + std::to_string(partial) + " bytes read of " +
+                           std::to_string(expected) + " expected"),
+        m_partial(partial),
+        m_expected(expected) {}
+  std::size_t partial() const noexcept { return m_partial; }
+  std::size_t expected() const noexcept { return m_expected; }
+
+ private:
+  std::size_t m_partial;
+  std::size_t m_expected;
 };
 
 // Queue::get_nowait on an empty queue / Queue::put_nowait on a full one.

@@ -1,7 +1,14 @@
-// The epoll backend: readiness notification, with epoll_pwait2's nanosecond timeout for timers
-// and an eventfd for wakeups from other threads.
+// The epoll backend: readiness notification.
+//
+// Each descriptor is registered once, edge-triggered for both directions, for its whole life (no
+// epoll_ctl per operation). A request first tries its system call; only if that would block does
+// it wait on the descriptor, and each readiness edge retries the waiting requests until one would
+// block again. Timers are epoll_pwait2's nanosecond timeout; wakeups from other threads write an
+// eventfd. Regular files cannot be waited on with epoll, so can_do_file_io() is false and the
+// file API uses the thread pool (aiofiles' way).
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -16,9 +23,60 @@ namespace aio::detail {
 namespace {
 
 constexpr int max_events = 256;
+constexpr std::uint8_t connect_in_progress = 1;
 
 std::system_error os_error(int err, const char* call) {
   return std::system_error(err, std::system_category(), call);
+}
+
+// The request's system call, without blocking: its result, or -EAGAIN if it would block.
+// EINTR is retried here, the one place this backend makes such calls.
+int attempt(IoRequest& r) {
+  const int fd = r.handle->fd;
+  for (;;) {
+    long res;
+    switch (r.op) {
+      case IoOp::recv:
+        res = ::recv(fd, r.buf, r.len, 0);
+        break;
+      case IoOp::send:
+        res = ::send(fd, r.buf, r.len, MSG_NOSIGNAL);
+        break;
+      case IoOp::accept:
+        res = ::accept4(fd, r.addr, r.addr ? &r.addrlen : nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        break;
+      case IoOp::read:
+        res = r.offset == std::uint64_t(-1) ? ::read(fd, r.buf, r.len)
+                                             : ::pread(fd, r.buf, r.len, off_t(r.offset));
+        break;
+      case IoOp::connect:
+        if (r.state != connect_in_progress) {
+          res = ::connect(fd, r.addr, r.addrlen);
+          if (res < 0 && errno == EINPROGRESS) {
+            r.state = connect_in_progress;
+            return -EAGAIN;
+          }
+          break;
+        } else {
+          int err = 0;
+          socklen_t len = sizeof err;
+          if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return -errno;
+          if (err != 0) return -err;
+          // SO_ERROR is also 0 while the handshake is still going on (a stale writable edge
+          // from the registration): only a peer address says it is done.
+          sockaddr_storage peer;
+          socklen_t plen = sizeof peer;
+          if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &plen) < 0)
+            return errno == ENOTCONN ? -EAGAIN : -errno;
+          return 0;
+        }
+      default:
+        AIO_ASSERT(false, "operation not supported by the epoll backend");
+    }
+    if (res >= 0) return static_cast<int>(res);
+    if (errno == EINTR) continue;
+    return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+  }
 }
 
 class EpollBackend final : public IoBackend {
@@ -34,7 +92,7 @@ class EpollBackend final : public IoBackend {
     }
     epoll_event ev{};
     ev.events = EPOLLIN;
-    ev.data.ptr = nullptr;  // the wakeup eventfd is the only registration without an owner
+    ev.data.ptr = nullptr;  // the wakeup eventfd is the only registration without a handle
     if (::epoll_ctl(m_epfd, EPOLL_CTL_ADD, m_wakefd, &ev) < 0) {
       const int err = errno;
       ::close(m_wakefd);
@@ -51,8 +109,8 @@ class EpollBackend final : public IoBackend {
   aio::Backend kind() const noexcept override { return aio::Backend::epoll; }
 
   std::string describe() const override {
-    return m_have_pwait2 ? "epoll (epoll_pwait2, eventfd wakeup)"
-                         : "epoll (epoll_wait, millisecond timeouts, eventfd wakeup)";
+    return m_have_pwait2 ? "epoll (edge-triggered, epoll_pwait2, eventfd wakeup)"
+                         : "epoll (edge-triggered, epoll_wait with millisecond timeouts, eventfd wakeup)";
   }
 
   void wait(std::optional<std::chrono::nanoseconds> timeout) override {
@@ -63,10 +121,16 @@ class EpollBackend final : public IoBackend {
       throw os_error(errno, "epoll_wait");
     }
     for (int i = 0; i < n; ++i) {
-      if (events[i].data.ptr == nullptr) {
+      auto* h = static_cast<IoHandle*>(events[i].data.ptr);
+      if (h == nullptr) {
         std::uint64_t count;
         [[maybe_unused]] ssize_t r = ::read(m_wakefd, &count, sizeof count);
+        continue;
       }
+      // Completion callbacks only schedule coroutines: nothing can detach `h` in between.
+      const std::uint32_t e = events[i].events;
+      if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) drain(*h, 0);
+      if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) drain(*h, 1);
     }
   }
 
@@ -76,7 +140,76 @@ class EpollBackend final : public IoBackend {
     [[maybe_unused]] ssize_t r = ::write(m_wakefd, &one, sizeof one);
   }
 
+  bool has_unsubmitted() const noexcept override { return false; }
+
+  void attach(IoHandle& h) override {
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    ev.data.ptr = &h;
+    if (::epoll_ctl(m_epfd, EPOLL_CTL_ADD, h.fd, &ev) < 0) throw os_error(errno, "epoll_ctl");
+    h.registered = true;
+    h.ready[0] = h.ready[1] = true;
+    h.waiting[0] = h.waiting[1] = nullptr;
+  }
+
+  void detach(IoHandle& h) noexcept override {
+    AIO_ASSERT(h.waiting[0] == nullptr && h.waiting[1] == nullptr, "detach with requests waiting");
+    if (h.registered) ::epoll_ctl(m_epfd, EPOLL_CTL_DEL, h.fd, nullptr);
+    h.registered = false;
+  }
+
+  void close_fd(int fd) noexcept override { ::close(fd); }
+
+  bool submit(IoRequest& r) override {
+    IoHandle& h = *r.handle;
+    const int dir = is_write(r.op) ? 1 : 0;
+    if (h.ready[dir] && h.waiting[dir] == nullptr) {
+      const int res = attempt(r);
+      if (res != -EAGAIN) {
+        r.result = res;
+        return true;
+      }
+      h.ready[dir] = false;
+    }
+    r.next = nullptr;
+    IoRequest** tail = &h.waiting[dir];
+    while (*tail) tail = &(*tail)->next;
+    *tail = &r;
+    return false;
+  }
+
+  void cancel(IoRequest& r) noexcept override {
+    IoHandle& h = *r.handle;
+    for (IoRequest** p = &h.waiting[is_write(r.op) ? 1 : 0]; *p; p = &(*p)->next) {
+      if (*p == &r) {
+        *p = r.next;
+        r.next = nullptr;
+        r.result = -ECANCELED;
+        r.complete(&r);
+        return;
+      }
+    }
+  }
+
+  bool can_do_file_io() const noexcept override { return false; }
+  bool has_multishot_accept() const noexcept override { return false; }
+
  private:
+  void drain(IoHandle& h, int dir) {
+    h.ready[dir] = true;
+    while (IoRequest* r = h.waiting[dir]) {
+      const int res = attempt(*r);
+      if (res == -EAGAIN) {
+        h.ready[dir] = false;
+        return;
+      }
+      h.waiting[dir] = r->next;
+      r->next = nullptr;
+      r->result = res;
+      r->complete(r);
+    }
+  }
+
   int poll(epoll_event* events, std::optional<std::chrono::nanoseconds> timeout) {
     if (m_have_pwait2) {
       timespec ts{};

@@ -61,8 +61,15 @@ class Loop {
   void io_started() noexcept { ++m_pending_io; }
   void io_finished() noexcept { --m_pending_io; }
 
+  // Requests that outlive any one task (a listener's multishot accept). When every task has
+  // finished, the loop cancels them and waits for their last completion before it goes.
+  void add_persistent(IoRequest* r);
+  void remove_persistent(IoRequest* r) noexcept;
+
   IoBackend& backend() noexcept { return *m_backend; }
   aio::Backend kind() const noexcept { return m_kind; }
+  // Unique for the life of the process: tells a descriptor which loop it is registered with.
+  std::uint64_t id() const noexcept { return m_id; }
 
   // Runs until `main` is done, then cancels every other task and runs until all are finished.
   // Throws std::runtime_error if the run deadlocked (see above).
@@ -99,7 +106,9 @@ class Loop {
   void cancel_all() noexcept;
 
   aio::Backend m_kind;
+  std::uint64_t m_id;
   std::unique_ptr<IoBackend> m_backend;
+  std::vector<IoRequest*> m_persistent;
   ReadyQueue m_ready;
   TimerHeap m_timers;
   TaskBase* m_live = nullptr;  // scheduled, unfinished tasks (intrusive, doubly linked)
