@@ -185,63 +185,21 @@ std::size_t CompletionQueue::claim() {
   return m_claimed++;
 }
 
-bool CompletionQueue::suspend(Next& n, TaskBase* ctx, std::coroutine_handle<> h) {
-  n.queue = this;
-  n.ctx = ctx;
-  n.h = h;
-  if (!begin_wait(ctx, &n)) {
-    n.cancelled = true;
-    return false;
-  }
-  n.on_cancel = &CompletionQueue::cancel;
-  n.prev = m_tail;
-  n.next = nullptr;
-  if (m_tail)
-    m_tail->next = &n;
-  else
-    m_head = &n;
-  m_tail = &n;
-  return true;
-}
-
-void CompletionQueue::unlink(Next& n) noexcept {
-  if (n.prev)
-    n.prev->next = n.next;
-  else
-    m_head = n.next;
-  if (n.next)
-    n.next->prev = n.prev;
-  else
-    m_tail = n.prev;
-  n.prev = n.next = nullptr;
-}
-
 void CompletionQueue::child_done(JoinNode* jn) noexcept {
   auto* node = static_cast<Node*>(jn);
   CompletionQueue* q = node->queue;
-  if (Next* n = q->m_head) {
+  if (auto* n = static_cast<Next*>(q->m_waiters.pop_front())) {
     // Hand the result to the first waiter now, so that nothing is lost if it is cancelled
     // between here and its resumption.
-    q->unlink(*n);
     n->index = node->index;
-    end_wait(n->ctx);
-    schedule(n->h, n->ctx);
+    WaitList::resume(*n);
   } else {
     q->m_finished.push_back(node->index);
   }
 }
 
-void CompletionQueue::cancel(Waiter* w) noexcept {
-  auto* n = static_cast<Next*>(w);
-  n->queue->unlink(*n);
-  n->cancelled = true;
-  end_wait(n->ctx);
-  schedule(n->h, n->ctx);
-}
-
 std::size_t CompletionQueue::take(Next& n) {
-  if (n.ctx) end_wait(n.ctx);
-  if (n.cancelled) n.ctx->take_cancel();
+  n.finish();  // throws CancelledError
   if (n.index != SIZE_MAX) return n.index;
   AIO_ASSERT(!m_finished.empty(), "as_completed resumed with no result");
   const std::size_t i = m_finished.front();

@@ -100,7 +100,19 @@ void reset_on_close(aio::TcpStream& s) {
   ::setsockopt(s.native_handle(), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
 }
 
-std::span<const std::byte> bytes(std::string_view s) { return std::as_bytes(std::span(s.data(), s.size())); }
+// A connected pair of streams: the client's end and the server's.
+struct Pair {
+  aio::TcpListener listener;
+  aio::TcpStream client;
+  aio::TcpStream server;
+};
+aio::Task<Pair> connected_pair() {
+  Pair p;
+  p.listener = aio::TcpListener::bind("127.0.0.1", 0);
+  p.client = co_await aio::TcpStream::connect("127.0.0.1", p.listener.port());
+  p.server = co_await p.listener.accept();
+  co_return p;
+}
 
 }  // namespace
 
@@ -268,9 +280,7 @@ TEST_P(NetTest, AcceptHandsOutAConnectionResetBeforeItWasAccepted) {
 
 TEST_P(NetTest, ReadTimeoutViaWaitForLeavesTheStreamUsable) {
   run([]() -> aio::Task<void> {
-    auto listener = aio::TcpListener::bind("127.0.0.1", 0);
-    aio::TcpStream client = co_await aio::TcpStream::connect("127.0.0.1", listener.port());
-    aio::TcpStream server_side = co_await listener.accept();
+    auto [listener, client, server_side] = co_await connected_pair();
     std::array<std::byte, 16> buf;
     Stopwatch sw;
     EXPECT_THROW(co_await aio::wait_for(client.read_some(buf), 50ms), aio::TimeoutError);
@@ -284,9 +294,7 @@ TEST_P(NetTest, ReadTimeoutViaWaitForLeavesTheStreamUsable) {
 
 TEST_P(NetTest, CancellingAPendingReadLeavesTheStreamUsable) {
   run([]() -> aio::Task<void> {
-    auto listener = aio::TcpListener::bind("127.0.0.1", 0);
-    aio::TcpStream client = co_await aio::TcpStream::connect("127.0.0.1", listener.port());
-    aio::TcpStream server_side = co_await listener.accept();
+    auto [listener, client, server_side] = co_await connected_pair();
     std::array<std::byte, 16> buf;
     auto t = aio::create_task(client.read_some(buf));
     co_await aio::sleep(5ms);
@@ -299,9 +307,7 @@ TEST_P(NetTest, CancellingAPendingReadLeavesTheStreamUsable) {
 
 TEST_P(NetTest, CancellingAPendingWriteThenClosing) {
   run([]() -> aio::Task<void> {
-    auto listener = aio::TcpListener::bind("127.0.0.1", 0);
-    aio::TcpStream client = co_await aio::TcpStream::connect("127.0.0.1", listener.port());
-    aio::TcpStream server_side = co_await listener.accept();  // never reads
+    auto [listener, client, server_side] = co_await connected_pair();
     std::vector<std::byte> big(64 << 20, std::byte{1});
     auto t = aio::create_task(client.write_all(big));
     co_await aio::sleep(20ms);  // the socket buffers are full; the write waits
@@ -353,9 +359,7 @@ TEST_P(NetTest, CancellingAPendingConnect) {
 
 TEST_P(NetTest, ClosingAStreamFailsTheOtherTasksPendingRead) {
   run([]() -> aio::Task<void> {
-    auto listener = aio::TcpListener::bind("127.0.0.1", 0);
-    aio::TcpStream client = co_await aio::TcpStream::connect("127.0.0.1", listener.port());
-    aio::TcpStream server_side = co_await listener.accept();
+    auto [listener, client, server_side] = co_await connected_pair();
     std::array<std::byte, 16> buf;
     auto t = aio::create_task(client.read_some(buf));
     co_await aio::sleep(5ms);
@@ -372,9 +376,7 @@ TEST_P(NetTest, ClosingAStreamFailsTheOtherTasksPendingRead) {
 
 TEST_P(NetTest, ASecondConcurrentReadIsALogicError) {
   run([]() -> aio::Task<void> {
-    auto listener = aio::TcpListener::bind("127.0.0.1", 0);
-    aio::TcpStream client = co_await aio::TcpStream::connect("127.0.0.1", listener.port());
-    aio::TcpStream server_side = co_await listener.accept();
+    auto [listener, client, server_side] = co_await connected_pair();
     std::array<std::byte, 16> a, b;
     auto first = aio::create_task(client.read_some(a));
     co_await aio::sleep(5ms);

@@ -154,12 +154,7 @@ using gather_vector_t = std::conditional_t<std::is_void_v<T>, void, std::vector<
 
 template <class T>
 Task<gather_vector_t<T>> gather_vector(std::vector<Child<T>> cs) {
-  std::vector<TaskBase*> children;
-  children.reserve(cs.size());
-  for (auto& c : cs) {
-    c.schedule();
-    children.push_back(&c.base());
-  }
+  const std::vector<TaskBase*> children = schedule_all(cs);
   JoinAll join(children, true);
   co_await join;
   if (TaskBase* f = join.first_failure()) std::rethrow_exception(f->error);
@@ -175,12 +170,7 @@ Task<gather_vector_t<T>> gather_vector(std::vector<Child<T>> cs) {
 
 template <class T>
 Task<std::vector<Result<T>>> gather_vector_settled(std::vector<Child<T>> cs) {
-  std::vector<TaskBase*> children;
-  children.reserve(cs.size());
-  for (auto& c : cs) {
-    c.schedule();
-    children.push_back(&c.base());
-  }
+  const std::vector<TaskBase*> children = schedule_all(cs);
   JoinAll join(children, false);
   co_await join;
   std::vector<Result<T>> out;

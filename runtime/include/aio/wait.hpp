@@ -25,6 +25,7 @@
 
 #include "aio/detail/child.hpp"
 #include "aio/detail/timer_heap.hpp"
+#include "aio/detail/wait_list.hpp"
 #include "aio/loop.hpp"
 
 namespace aio {
@@ -100,14 +101,8 @@ Task<T> shield_impl(Child<T> child) {
 // as_completed's shared state, type-erased where it can be.
 class CompletionQueue {
  public:
-  struct Next : Waiter {
-    Next* prev = nullptr;
-    Next* next = nullptr;
-    CompletionQueue* queue = nullptr;
-    TaskBase* ctx = nullptr;
-    std::coroutine_handle<> h;
-    std::size_t index = SIZE_MAX;
-    bool cancelled = false;
+  struct Next : WaitNode {
+    std::size_t index = SIZE_MAX;  // the child handed over to this waiter
   };
 
   CompletionQueue() = default;
@@ -117,7 +112,9 @@ class CompletionQueue {
 
   void watch(std::vector<TaskBase*> children);
   bool has_finished() const noexcept { return !m_finished.empty(); }
-  bool suspend(Next& n, TaskBase* ctx, std::coroutine_handle<> h);
+  bool suspend(Next& n, TaskBase* ctx, std::coroutine_handle<> h) noexcept {
+    return m_waiters.suspend(n, ctx, h);
+  }
   // The index of the child whose result the resumed Next takes.
   std::size_t take(Next& n);
   std::size_t size() const noexcept { return m_children.size(); }
@@ -129,14 +126,11 @@ class CompletionQueue {
     std::size_t index = 0;
   };
   static void child_done(JoinNode* n) noexcept;
-  static void cancel(Waiter* w) noexcept;
-  void unlink(Next& n) noexcept;
 
   std::vector<TaskBase*> m_children;
   std::unique_ptr<Node[]> m_nodes;
   std::deque<std::size_t> m_finished;
-  Next* m_head = nullptr;  // tasks waiting for the next completion, FIFO
-  Next* m_tail = nullptr;
+  WaitList m_waiters;  // tasks waiting for the next completion
   std::size_t m_claimed = 0;
 };
 
@@ -198,13 +192,7 @@ class AsCompleted {
 
   explicit AsCompleted(std::vector<detail::Child<T>> children) : m_s(std::make_unique<State>()) {
     m_s->children = std::move(children);
-    std::vector<detail::TaskBase*> bases;
-    bases.reserve(m_s->children.size());
-    for (auto& c : m_s->children) {
-      c.schedule();
-      bases.push_back(&c.base());
-    }
-    m_s->queue.watch(std::move(bases));
+    m_s->queue.watch(detail::schedule_all(m_s->children));
   }
 
   iterator begin() { return iterator(m_s.get(), 0); }

@@ -10,6 +10,7 @@
 #include <type_traits>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "aio/task.hpp"
 
@@ -92,6 +93,18 @@ class Child {
   Task<T> m_owned;
   Task<T>* m_borrowed = nullptr;
 };
+
+// Makes each child a task of its own; returns their task states, in order.
+template <class T>
+std::vector<TaskBase*> schedule_all(std::vector<Child<T>>& cs) {
+  std::vector<TaskBase*> children;
+  children.reserve(cs.size());
+  for (auto& c : cs) {
+    c.schedule();
+    children.push_back(&c.base());
+  }
+  return children;
+}
 
 template <class T>
 Child<T> make_child(Task<T>&& t) {
