@@ -33,14 +33,17 @@ test-tsan: deps
 	TSAN_OPTIONS=halt_on_error=1 \
 	  ctest --test-dir $(BUILD_TSAN) --output-on-failure -j $(JOBS) -L runtime
 
-# Until the harness exists (issue 4) the benchmark is aio's own micro-benchmarks, nothing more.
+# Until the harness exists (issue 4) the benchmarks are aio's own micro-benchmarks and the first
+# echo ping-pong (aio on both backends against Boost.Asio), nothing more.
 bench: build
-	@echo "bench: the workload matrix (asyncbench run) is not built yet; running aio's micro-benchmarks"
+	@echo "bench: the workload matrix (asyncbench run) is not built yet; running what exists"
 	$(BUILD)/bin/aio_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+	/usr/bin/python3 scripts/echo_pingpong.py --bin $(BUILD)/bin --repeats 5
 
 bench-quick: build
-	@echo "bench-quick: the workload matrix is not built yet; running aio's micro-benchmarks briefly"
+	@echo "bench-quick: the workload matrix is not built yet; running what exists, briefly"
 	$(BUILD)/bin/aio_bench --benchmark_min_time=0.05
+	/usr/bin/python3 scripts/echo_pingpong.py --bin $(BUILD)/bin --repeats 1 --seconds 1 --warmup 0.5
 
 plots:
 	@echo "plots: there are no figures yet (they come with the harness and its results)"
