@@ -1,0 +1,195 @@
+"""What every Python model program shares: the command line, the clock, the self-checks, the
+one JSON line (the same contract as workloads/common/workload.hpp for the C++ models).
+
+A program is started by the harness with Debian's /usr/bin/python3 as
+
+    asyncio.py --model py-asyncio|py-uvloop [--time-scale S] [--<param> <value>]...
+    sync.py    --model py-sync ...
+
+runs the scenario once, checks itself, and prints exactly one JSON line on stdout:
+{"workload", "model", "status": "ok"|"failed"|"unsupported", "params", "elapsed_s", "metrics",
+"error"}; exit 0 ok, 1 failed, 77 unsupported, 2 bad arguments.
+
+    import wl
+
+    def body(w):
+        w.add("--tasks", type=int, default=3)
+        args = w.parse()
+        ...
+        w.check(events == expected, "order")
+        w.elapsed(seconds)
+
+    wl.main("count", ("py-asyncio", "py-uvloop"), body)
+"""
+import argparse
+import asyncio
+import json
+import sys
+import time
+import traceback
+
+
+class Unsupported(Exception):
+    """This model cannot sensibly run these parameters (exit 77)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Bad input is one line on stderr and exit 2 (argparse would print the usage first)."""
+
+    def error(self, message):
+        sys.stderr.write(f"{self.prog}: {message}\n")
+        sys.exit(2)
+
+
+class Workload:
+    def __init__(self, workload, models):
+        self.workload = workload
+        self.model = None
+        self.params = {}
+        self.metrics = {}
+        self._failed = []
+        self._elapsed = None
+        self._parser = _Parser(prog=f"{workload} ({sys.argv[0]})")
+        self._parser.add_argument("--model", required=True, choices=models)
+        self._parser.add_argument("--time-scale", type=float, default=1.0)
+        self.time_scale = 1.0
+
+    def add(self, *args, **kwargs):
+        """An option of the workload's own (argparse's add_argument)."""
+        return self._parser.add_argument(*args, **kwargs)
+
+    def parse(self):
+        args = self._parser.parse_args()  # bad input: one line on stderr, exit 2
+        if args.time_scale <= 0:
+            self._parser.error("--time-scale must be positive")
+        self.model = args.model
+        self.time_scale = args.time_scale
+        self.params["time_scale"] = args.time_scale
+        if self.model == "py-uvloop":
+            # Imported and installed here, before any clock starts: the lectures time
+            # asyncio.run(main()), with the imports at the top of the file, outside.
+            import uvloop
+            uvloop.install()
+        return args
+
+    def scaled(self, lecture_seconds):
+        """A lecture duration in seconds at this run's time scale."""
+        return lecture_seconds * self.time_scale
+
+    @property
+    def clock_resolution_s(self):
+        """How early by a precise clock this model's timers may fire: uvloop's timers are
+        libuv's, which count whole milliseconds of a truncated loop clock (common/uv.hpp)."""
+        return 2e-3 if self.model == "py-uvloop" else 0.0
+
+    def check(self, ok, what):
+        if not ok:
+            self._failed.append(what)
+
+    def check_not_early(self, elapsed, ideal, what="finished before the sleeps could"):
+        """The run cannot have taken less than its ideal (1 % and the clock's resolution aside)."""
+        self.check(elapsed >= ideal * 0.99 - self.clock_resolution_s, what)
+
+    def elapsed(self, seconds):
+        self._elapsed = seconds
+
+    def unsupported(self, reason):
+        raise Unsupported(reason)
+
+    def _line(self, status, error=None):
+        out = {"workload": self.workload, "model": self.model, "status": status,
+               "params": self.params}
+        if status != "unsupported" and self._elapsed is not None:
+            out["elapsed_s"] = self._elapsed
+        if status != "unsupported":
+            out["metrics"] = self.metrics
+        if error:
+            out["error"] = error
+        print(json.dumps(out), flush=True)
+
+
+def main(workload, models, body):
+    """Runs body(w) and prints the JSON line; exits with the contract's code. `models`: the
+    model ids this program serves (--model must be one of them)."""
+    w = Workload(workload, models)
+    try:
+        body(w)
+    except Unsupported as u:
+        w._line("unsupported", str(u))
+        sys.exit(77)
+    except Exception as e:  # report it as the run's failure, with where it happened
+        traceback.print_exc(file=sys.stderr)
+        w._line("failed", f"{type(e).__name__}: {e}")
+        sys.exit(1)
+    error = None
+    if w._failed:
+        error = "check failed: " + "; ".join(w._failed)
+    elif w._elapsed is None:
+        error = "the workload reported no elapsed time"
+    w._line("failed" if error else "ok", error)
+    sys.exit(1 if error else 0)
+
+
+def positive_int(text):
+    """argparse type: a whole number of at least 1 (bad input is argparse's one-line error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {text}")
+    return value
+
+
+def positive_float(text):
+    """argparse type: a finite number greater than 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not (value > 0 and value != float("inf")):
+        raise argparse.ArgumentTypeError(f"must be a finite number greater than 0, not {text}")
+    return value
+
+
+def run_loop(coro, model):
+    """asyncio.run on the model's loop: the standard one for py-asyncio, uvloop for py-uvloop
+    (installed as the event loop policy by Workload.parse; Python 3.11's asyncio.run has no
+    loop_factory yet)."""
+    if model not in ("py-asyncio", "py-uvloop"):
+        raise ValueError(f"not an asyncio model: {model}")
+    return asyncio.run(coro)
+
+
+class Stopwatch:
+    def __init__(self):
+        self.t0 = time.perf_counter()
+
+    def seconds(self):
+        return time.perf_counter() - self.t0
+
+
+def burn_cpu(seconds):
+    """Keeps this thread busy for `seconds` (real work, not a sleep)."""
+    end = time.perf_counter() + seconds
+    x = 88172645463325252
+    while time.perf_counter() < end:
+        for _ in range(64):
+            x = (x * 6364136223846793005 + 1442695040888963407) & 0xFFFFFFFFFFFFFFFF
+    return x
+
+
+def rss_kb():
+    return _status_kb("VmRSS:")
+
+
+def peak_rss_kb():
+    return _status_kb("VmHWM:")
+
+
+def _status_kb(key):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(key):
+                return int(line.split()[1])
+    return -1

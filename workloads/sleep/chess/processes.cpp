@@ -1,0 +1,62 @@
+// chess with one fork()ed process per board (multiprocessing's way). Judit is a
+// PTHREAD_PROCESS_SHARED mutex, and the record of the moves an array, both in memory mapped
+// MAP_SHARED before the forks.
+#include <pthread.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <new>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include "scenario.hpp"
+
+namespace {
+
+// What the boards' processes share.
+struct Hall {
+  pthread_mutex_t judit;
+  chess::Move* moves() { return reinterpret_cast<chess::Move*>(this + 1); }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return wl::main(argc, argv, "chess", {"processes"}, [](wl::Workload& w) {
+    chess::Params p(w);
+    const auto judit_d = w.scaled(p.judit_s), opponent_d = w.scaled(p.opponent_s);
+    const std::size_t size = sizeof(Hall) + sizeof(chess::Move) * p.total_moves();
+    void* mem = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) throw std::system_error(errno, std::system_category(), "mmap");
+    Hall* hall = new (mem) Hall;
+    chess::Move* moves = new (hall->moves()) chess::Move[p.total_moves()];
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+    if (int e = pthread_mutex_init(&hall->judit, &attr))
+      throw std::system_error(e, std::system_category(), "pthread_mutex_init");
+    pthread_mutexattr_destroy(&attr);
+
+    wl::Stopwatch clock;
+    wl::Children boards;
+    for (int b = 0; b < p.opponents; ++b)
+      boards.spawn([&, b] {
+        for (int k = 0; k < p.moves; ++k) {
+          chess::Move& m = moves[b * p.moves + k];
+          pthread_mutex_lock(&hall->judit);
+          chess::judit_moves(m, judit_d);
+          pthread_mutex_unlock(&hall->judit);
+          std::this_thread::sleep_for(opponent_d);
+          m.reply_end = chess::now_ns();
+        }
+      });
+    const bool all_ok = boards.wait_all();
+    const double elapsed = clock.seconds();
+    w.check(all_ok, "a board's process failed");
+    chess::report(w, p, moves, elapsed, true);
+    pthread_mutex_destroy(&hall->judit);
+    ::munmap(mem, size);
+  });
+}

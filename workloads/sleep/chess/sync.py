@@ -1,0 +1,38 @@
+"""chess, sequential Python (py-sync): Judit plays one game at a time, never two at the same
+time, until the game is complete; while the opponent thinks (time.sleep), she waits at the board."""
+import os
+import sys
+
+# Run as a script, this file's folder would come first on sys.path, where a model file named
+# asyncio.py would shadow the standard module: put the shared folder there instead.
+_here = os.path.dirname(os.path.abspath(__file__))
+sys.path = [p for p in sys.path if os.path.abspath(p or ".") != _here]
+sys.path.insert(0, os.path.join(_here, "..", "..", "common"))
+
+import time  # noqa: E402
+
+import wl  # noqa: E402
+
+sys.path.append(_here)  # this workload's scenario.py, after the standard library
+import scenario  # noqa: E402
+
+
+def game(moves, pair_moves, judit, opponent):
+    for _ in range(pair_moves):
+        start = time.perf_counter()
+        wl.burn_cpu(judit)  # Judit thinks
+        end = time.perf_counter()
+        time.sleep(opponent)  # the opponent thinks; Judit waits at the board
+        moves.append((start, end, time.perf_counter()))
+
+
+def body(w):
+    args = scenario.add_params(w)
+    boards = [[] for _ in range(args.opponents)]
+    s = wl.Stopwatch()
+    for moves in boards:
+        game(moves, args.moves, w.scaled(args.judit_s), w.scaled(args.opponent_s))
+    scenario.report(w, args, boards, s.seconds(), False)
+
+
+wl.main("chess", ("py-sync",), body)

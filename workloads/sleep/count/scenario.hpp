@@ -1,0 +1,60 @@
+// count: the lectures' countsync.py / countasync.py. `tasks` tasks each record "One", sleep
+// `sleep_s` (times the time scale), and record "Two". Sequential: One Two One Two One Two in
+// tasks x sleep_s; concurrent: One One One Two Two Two in sleep_s.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/workload.hpp"
+
+namespace count {
+
+struct Params {
+  int tasks = 3;
+  double sleep_s = 1.0;  // the lecture's second
+
+  explicit Params(wl::Workload& w) {
+    w.cli().add_option("--tasks", tasks, "how many tasks")->check(CLI::Range(1, 10000));
+    w.cli()
+        .add_option("--sleep-s", sleep_s, "each task's sleep, in lecture seconds")
+        ->check(CLI::PositiveNumber);
+    w.parse();
+    w.params()["tasks"] = tasks;
+    w.params()["sleep_s"] = sleep_s;
+  }
+};
+
+inline std::vector<std::string> expected(int tasks, bool concurrent) {
+  std::vector<std::string> e;
+  for (int i = 0; i < tasks; ++i) e.push_back("One");
+  if (concurrent) {
+    for (int i = 0; i < tasks; ++i) e.push_back("Two");
+    return e;
+  }
+  e.clear();
+  for (int i = 0; i < tasks; ++i) {
+    e.push_back("One");
+    e.push_back("Two");
+  }
+  return e;
+}
+
+// The checks and metrics every model reports. `clock_resolution_s`: how early by a precise clock
+// the model's timers may fire (libuv's millisecond loop clock; 0 for the others).
+inline void report(wl::Workload& w, const Params& p, const std::vector<std::string>& events,
+                   double elapsed_s, bool concurrent, double clock_resolution_s = 0) {
+  const double unit = p.sleep_s * w.time_scale();
+  w.elapsed(elapsed_s);
+  w.metrics()["order"] = wl::join(events);
+  w.metrics()["ideal_s"] = concurrent ? unit : unit * p.tasks;
+  w.metrics()["ideal_sequential_s"] = unit * p.tasks;
+  w.metrics()["ideal_concurrent_s"] = unit;
+  w.check(events == expected(p.tasks, concurrent),
+          "order was \"" + wl::join(events) + "\", expected \"" +
+              wl::join(expected(p.tasks, concurrent)) + "\"");
+  w.check(elapsed_s >= (concurrent ? unit : unit * p.tasks) * 0.99 - clock_resolution_s,
+          "finished before the sleeps could");
+}
+
+}  // namespace count

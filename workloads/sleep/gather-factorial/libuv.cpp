@@ -1,0 +1,69 @@
+// gather-factorial on libuv, written the way libuv's own examples are: each factorial is a
+// uv_timer whose callback multiplies and either re-arms the timer for the next step or says the
+// result and closes it; uv_run returns when all three are closed.
+
+#include <cstdint>
+#include <vector>
+
+#include "common/uv.hpp"
+#include "scenario.hpp"
+
+namespace {
+
+struct Factorial {
+  uv_timer_t timer;
+  wl::EventLog* log;
+  const char* name;
+  int number;
+  std::uint64_t second_ms;
+  int i = 2;
+  long result = 1;
+};
+
+void on_timer(uv_timer_t* t);
+
+// The head of the lecture's loop: compute step i (say it, sleep a second) or say the result.
+void step(Factorial* f) {
+  if (f->i <= f->number) {
+    f->log->add(gather_factorial::computing(f->name, f->i));
+    uv_timer_start(&f->timer, on_timer, f->second_ms, 0);
+  } else {
+    f->log->add(gather_factorial::finished(f->name, f->number, f->result));
+    uv_close(reinterpret_cast<uv_handle_t*>(&f->timer), nullptr);
+  }
+}
+
+void on_timer(uv_timer_t* t) {
+  auto* f = static_cast<Factorial*>(t->data);
+  f->result *= f->i;
+  ++f->i;
+  step(f);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return wl::main(argc, argv, "gather-factorial", {"libuv"}, [](wl::Workload& w) {
+    gather_factorial::Params p(w);
+    const auto second_ms = wl::uv::timeout_ms(w.scaled(1));
+    wl::EventLog log;
+    std::vector<Factorial> calls;
+    for (const auto& job : gather_factorial::jobs)
+      calls.push_back(Factorial{{}, &log, job.name, job.number, second_ms});
+    wl::Stopwatch clock;
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    for (Factorial& f : calls) {
+      uv_timer_init(&loop, &f.timer);
+      f.timer.data = &f;
+      step(&f);
+    }
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_loop_close(&loop);
+    const double elapsed = clock.seconds();
+    std::vector<long> results;
+    for (const Factorial& f : calls) results.push_back(f.result);
+    gather_factorial::report(w, log.events(), results, elapsed, gather_factorial::Order::event_loop,
+                             wl::uv::kClockResolutionS);
+  });
+}

@@ -1,0 +1,47 @@
+// say-after on libuv, written the way libuv's own examples are: one one-shot uv_timer per call,
+// whose callback says the word; uv_run returns when no handle is active.
+
+#include <cstdint>
+
+#include "common/uv.hpp"
+#include "scenario.hpp"
+
+namespace {
+
+struct SayAfter {
+  uv_timer_t timer;
+  wl::EventLog* log;
+  const char* what;
+};
+
+void on_timer(uv_timer_t* t) {
+  auto* call = static_cast<SayAfter*>(t->data);
+  call->log->add(call->what);
+  uv_close(reinterpret_cast<uv_handle_t*>(t), nullptr);
+}
+
+void say_after(uv_loop_t* loop, SayAfter& call, std::chrono::nanoseconds delay) {
+  uv_timer_init(loop, &call.timer);
+  call.timer.data = &call;
+  uv_timer_start(&call.timer, on_timer, wl::uv::timeout_ms(delay), 0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return wl::main(argc, argv, "say-after", {"libuv"}, [](wl::Workload& w) {
+    sayafter::Params p(w);
+    using sayafter::hello, sayafter::world;
+    wl::EventLog log;
+    SayAfter call1{{}, &log, hello.what};
+    SayAfter call2{{}, &log, world.what};
+    wl::Stopwatch clock;
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    say_after(&loop, call1, w.scaled(hello.delay_s));
+    say_after(&loop, call2, w.scaled(world.delay_s));
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_loop_close(&loop);
+    sayafter::report(w, log.events(), clock.seconds(), true, wl::uv::kClockResolutionS);
+  });
+}
