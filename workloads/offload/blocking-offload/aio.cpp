@@ -1,0 +1,39 @@
+// blocking-offload on aio, the lecture's main() line for line: inline, the main task calls
+// blocking_io() in turn (blocking the loop); offload, aio::gather of aio::to_thread(blocking_io)
+// per call. Runs as aio-epoll or aio-uring.
+#include <aio/aio.hpp>
+#include <functional>
+
+#include "common/thread_pool.hpp"
+#include "scenario.hpp"
+
+namespace {
+
+aio::Task<void> amain(const blocking_offload::Params& p, wl::EventLog& log,
+                      std::chrono::nanoseconds d) {
+  if (p.offload()) {
+    std::vector<aio::Task<void>> calls;
+    for (int i = 0; i < p.calls; ++i)
+      calls.push_back(
+          aio::to_thread(blocking_offload::blocking_io<wl::EventLog>, std::ref(log), d));
+    co_await aio::gather(std::move(calls));
+  } else {
+    for (int i = 0; i < p.calls; ++i) blocking_offload::blocking_io(log, d);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return wl::main(argc, argv, "blocking-offload", {"aio-epoll", "aio-uring"}, [](wl::Workload& w) {
+    blocking_offload::Params p(w);
+    // aio::to_thread's pool has asyncio's default size, min(32, cores + 4), as wl::ThreadPool.
+    blocking_offload::require_workers(w, p, wl::ThreadPool::default_size());
+    const aio::Backend backend =
+        w.model() == "aio-uring" ? aio::Backend::io_uring : aio::Backend::epoll;
+    wl::EventLog log;
+    wl::Stopwatch clock;
+    aio::run(amain(p, log, w.scaled(p.blocking_s)), backend);
+    blocking_offload::report(w, p, log.events(), clock.seconds());
+  });
+}
