@@ -1,0 +1,138 @@
+#include "machine.hpp"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <aio/aio.hpp>
+#include <array>
+#include <boost/version.hpp>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <system_error>
+
+#ifndef ASYNCBENCH_BUILD_TYPE
+#define ASYNCBENCH_BUILD_TYPE "unknown"
+#endif
+#ifndef ASYNCBENCH_LIBURING_VERSION
+#define ASYNCBENCH_LIBURING_VERSION "unknown"
+#endif
+
+namespace asyncbench {
+
+namespace {
+
+std::string read_first_line(const std::string& path) {
+  std::ifstream f(path);
+  std::string line;
+  std::getline(f, line);
+  return line;
+}
+
+// Runs a command and returns its stdout (trimmed); empty if it failed.
+std::string capture(const std::string& cmd) {
+  std::unique_ptr<FILE, int (*)(FILE*)> p(::popen(cmd.c_str(), "r"), ::pclose);
+  if (!p) return {};
+  std::string out;
+  std::array<char, 4096> buf;
+  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p.get())) out.append(buf.data(), n);
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
+std::string cpu_model() {
+  std::ifstream f("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  return "unknown";
+}
+
+aio::Task<std::string> describe_backend() { co_return aio::backend_description(); }
+
+std::string io_uring_facts() {
+  try {
+    return aio::run(describe_backend(), aio::Backend::io_uring);
+  } catch (const std::exception& e) {
+    return std::string("not available: ") + e.what();
+  }
+}
+
+}  // namespace
+
+bool release_build() {
+  const std::string t = ASYNCBENCH_BUILD_TYPE;
+  return t == "Release" || t == "RelWithDebInfo" || t == "MinSizeRel";
+}
+
+int online_cores() { return static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN)); }
+
+Json machine_facts(const std::filesystem::path& root, const std::string& python) {
+  Json m;
+  m["cpu_model"] = cpu_model();
+  m["cores"] = online_cores();
+  const std::string smt = read_first_line("/sys/devices/system/cpu/smt/active");
+  m["smt"] = smt.empty() ? "unknown" : (smt == "1" ? "on" : "off");
+  const std::string gov = read_first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
+  m["governor"] = gov.empty() ? "not exposed (virtual machine?)" : gov;
+  utsname u{};
+  ::uname(&u);
+  m["kernel"] = std::string(u.sysname) + " " + u.release + " " + u.version;
+  m["io_uring"] = io_uring_facts();
+  std::ifstream meminfo("/proc/meminfo");
+  std::string k;
+  long kb = 0;
+  if (meminfo >> k >> kb) m["memory_kb"] = kb;
+  m["compiler"] = std::string("g++ ") + __VERSION__;
+  m["build_type"] = ASYNCBENCH_BUILD_TYPE;
+  const std::string q = "'" + root.string() + "'";
+  std::string commit = capture("git -C " + q + " rev-parse HEAD 2>/dev/null");
+  if (commit.empty())
+    commit = "unknown";
+  else if (!capture("git -C " + q + " status --porcelain --untracked-files=no 2>/dev/null").empty())
+    commit += "+dirty";
+  m["git_commit"] = commit;
+  Json v;
+  v["libuv"] = uv_version_string();
+  v["boost"] = std::to_string(BOOST_VERSION / 100000) + "." +
+               std::to_string(BOOST_VERSION / 100 % 1000) + "." +
+               std::to_string(BOOST_VERSION % 100);
+  v["liburing"] = ASYNCBENCH_LIBURING_VERSION;
+  const std::string py = capture("'" + python +
+                                 "' -c 'import sys, json\n"
+                                 "out = {\"python\": sys.version.split()[0]}\n"
+                                 "for m in (\"uvloop\", \"aiohttp\", \"aiofiles\"):\n"
+                                 "    try:\n"
+                                 "        out[m] = __import__(m).__version__\n"
+                                 "    except Exception as e:\n"
+                                 "        out[m] = \"not installed\"\n"
+                                 "print(json.dumps(out))' 2>/dev/null");
+  try {
+    const Json found = Json::parse(py);  // named: items() of a temporary would dangle
+    for (auto& [name, ver] : found.items()) v[name] = ver;
+  } catch (const std::exception&) {
+    v["python"] = "unavailable (" + python + ")";
+  }
+  m["versions"] = v;
+  return m;
+}
+
+CpuCounters read_cpu_counters() {
+  std::ifstream f("/proc/stat");
+  std::string cpu;
+  long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+  f >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
+  const double hz = double(::sysconf(_SC_CLK_TCK));
+  return {double(user + nice + system + irq + softirq) / hz, double(steal) / hz};
+}
+
+double load_average_1m() {
+  std::ifstream f("/proc/loadavg");
+  double l = 0;
+  f >> l;
+  return l;
+}
+
+}  // namespace asyncbench

@@ -1,0 +1,166 @@
+#include "results.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include "stats.hpp"
+
+namespace asyncbench {
+
+namespace fs = std::filesystem;
+
+Json new_results(const std::string& profile, const Json& machine, const Json& run_info) {
+  Json doc;
+  doc["schema_version"] = schema_version;
+  doc["suite"] = "asyncbench";
+  doc["created"] = run_info.value("started", "");
+  doc["profile"] = profile;
+  doc["machine"] = machine;
+  doc["run"] = run_info;
+  doc["results"] = Json::array();
+  return doc;
+}
+
+Json load_results(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path.string() + ": cannot read it");
+  Json doc;
+  try {
+    doc = Json::parse(in);
+  } catch (const Json::parse_error& e) {
+    throw std::runtime_error(path.string() + ": invalid JSON (" + e.what() + ")");
+  }
+  if (!doc.is_object() || doc.value("suite", "") != "asyncbench" || !doc.contains("results"))
+    throw std::runtime_error(path.string() + ": not an asyncbench results file");
+  const int v = doc.value("schema_version", 0);
+  if (v != schema_version)
+    throw std::runtime_error(path.string() + ": schema_version " + std::to_string(v) +
+                             "; this asyncbench reads schema_version " +
+                             std::to_string(schema_version));
+  return doc;
+}
+
+void save_atomic(const Json& doc, const fs::path& path) {
+  if (path.has_parent_path()) fs::create_directories(path.parent_path());
+  const fs::path tmp = path.string() + ".tmp." + std::to_string(::getpid());
+  const std::string text = doc.dump(1) + "\n";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::system_error(errno, std::system_category(), "open " + tmp.string());
+  std::size_t off = 0;
+  while (off < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + off, text.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      throw std::system_error(err, std::system_category(), "write " + tmp.string());
+    }
+    off += std::size_t(n);
+  }
+  if (::fsync(fd) < 0 || ::close(fd) < 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    throw std::system_error(err, std::system_category(), "fsync " + tmp.string());
+  }
+  if (::rename(tmp.c_str(), path.c_str()) < 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    throw std::system_error(err, std::system_category(), "rename to " + path.string());
+  }
+  // Make the rename itself durable.
+  const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+Json& cell_entry(Json& doc, const Cell& cell, int repeats_planned) {
+  for (auto& c : doc["results"])
+    if (c.value("id", "") == cell.id) {
+      c["repeats_planned"] = repeats_planned;
+      return c;
+    }
+  Json c;
+  c["id"] = cell.id;
+  c["workload"] = cell.workload->id;
+  c["model"] = cell.model;
+  c["params"] = cell.params;
+  c["status"] = "pending";
+  c["repeats"] = 0;
+  c["repeats_planned"] = repeats_planned;
+  for (const char* k : {"elapsed_s", "wall_s", "cpu_s", "max_rss_kb", "ctx_switches", "steal_s",
+                        "others_cpu_s", "load_before"})
+    c[k] = Json::array();
+  c["disturbed_runs"] = 0;
+  c["metrics"] = Json::object();
+  c["info"] = Json::object();
+  c["summary"] = Json::object();
+  doc["results"].push_back(std::move(c));
+  return doc["results"].back();
+}
+
+namespace {
+
+Json summary_of(const Json& arr) {
+  std::vector<double> v;
+  for (const auto& x : arr)
+    if (x.is_number()) v.push_back(x.get<double>());
+  if (v.empty()) return Json();
+  const stats::Summary s = stats::summarize(v);
+  return Json{{"median", s.median}, {"min", s.min}, {"max", s.max}};
+}
+
+}  // namespace
+
+void record_run(Json& c, const RunRecord& r) {
+  c["elapsed_s"].push_back(r.elapsed_s);
+  c["wall_s"].push_back(r.wall_s);
+  c["cpu_s"].push_back(r.cpu_s);
+  c["max_rss_kb"].push_back(r.max_rss_kb);
+  c["ctx_switches"].push_back(r.ctx_switches);
+  c["steal_s"].push_back(r.steal_s);
+  c["others_cpu_s"].push_back(r.others_cpu_s);
+  c["load_before"].push_back(r.load_before);
+  if (r.disturbed) c["disturbed_runs"] = c.value("disturbed_runs", 0) + 1;
+  // The program's own view of its parameters (it may add some, such as pool sizes).
+  for (auto& [k, v] : r.params.items()) c["params"][k] = v;
+  for (auto& [k, v] : r.metrics.items()) {
+    if (v.is_number()) {
+      c["metrics"][k].push_back(v);
+    } else if (!c["info"].contains(k)) {
+      c["info"][k] = v;  // descriptive (an order of events): the first run's, runs are checked
+    }
+  }
+  c["repeats"] = static_cast<int>(c["elapsed_s"].size());
+  Json& s = c["summary"];
+  for (const char* k : {"elapsed_s", "wall_s", "cpu_s", "max_rss_kb", "steal_s"})
+    s[k] = summary_of(c[k]);
+  for (auto& [k, v] : c["metrics"].items()) s["metrics"][k] = summary_of(v);
+  c["disturbed"] = c.value("disturbed_runs", 0) > 0;
+}
+
+void set_status(Json& c, const std::string& status, const std::string& error) {
+  c["status"] = status;
+  if (error.empty())
+    c.erase("error");
+  else
+    c["error"] = error;
+}
+
+int runs_done(const Json& c) {
+  return static_cast<int>(c.value("elapsed_s", Json::array()).size());
+}
+
+bool is_disturbed(double steal_s, double others_cpu_s, double wall_s, int cores) {
+  if (wall_s <= 0) return false;
+  return steal_s > 0.05 * wall_s * cores || others_cpu_s > 0.10 * wall_s;
+}
+
+}  // namespace asyncbench

@@ -1,0 +1,60 @@
+// The results file (schema_version 1, SPEC §6; results/schema.json): what a run measured, cell by
+// cell and run by run, with the machine it ran on.
+//
+// Written atomically (a temporary file, fsync, rename) after every run, so a crash, a hang or a
+// Ctrl-C leaves every run already measured in a valid file, which `asyncbench run --resume` can
+// complete later.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "manifest.hpp"
+
+namespace asyncbench {
+
+inline constexpr int schema_version = 1;
+
+// One counted run of a cell.
+struct RunRecord {
+  double elapsed_s = 0;
+  double wall_s = 0;
+  double cpu_s = 0;
+  long max_rss_kb = 0;
+  long ctx_switches = 0;
+  double steal_s = 0;             // machine-wide CPU steal during the run
+  double others_cpu_s = 0;        // CPU the rest of the machine used during the run
+  double load_before = 0;         // 1-minute load average
+  bool disturbed = false;         // steal or other load above the thresholds (see results.cpp)
+  Json metrics = Json::object();  // the program's metrics (numbers become per-run arrays)
+  Json params = Json::object();   // the parameters the program reports using
+};
+
+Json new_results(const std::string& profile, const Json& machine, const Json& run_info);
+
+// Reads a results file. Throws std::runtime_error naming the file: unreadable, invalid JSON (with
+// where), not an asyncbench results file, or another schema_version.
+Json load_results(const std::filesystem::path& path);
+
+// Writes `doc` to `path` atomically. Throws std::system_error.
+void save_atomic(const Json& doc, const std::filesystem::path& path);
+
+// The cell of `doc` with this id, added (status pending, no runs) if it is not there yet.
+Json& cell_entry(Json& doc, const Cell& cell, int repeats_planned);
+
+// Appends a counted run to a cell and recomputes its summary.
+void record_run(Json& cell, const RunRecord& run);
+
+// Sets a cell's final status ("ok", "failed", "timeout", "unsupported") and error.
+void set_status(Json& cell, const std::string& status, const std::string& error = {});
+
+// How many counted runs a cell has.
+int runs_done(const Json& cell);
+
+// A run counts as disturbed when the CPU steal exceeded 5 % of the machine's capacity over the
+// run, or other processes used more than 10 % of one core: both are measured, not guessed.
+bool is_disturbed(double steal_s, double others_cpu_s, double wall_s, int cores);
+
+}  // namespace asyncbench
