@@ -5,7 +5,7 @@ BUILD_ASAN ?= build-asan
 BUILD_TSAN ?= build-tsan
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps build test test-asan test-tsan bench bench-quick plots format clean
+.PHONY: all deps build test test-asan test-tsan bench bench-quick bench-runtime plots format clean
 
 all: build
 
@@ -33,23 +33,25 @@ test-tsan: deps
 	TSAN_OPTIONS=halt_on_error=1 \
 	  ctest --test-dir $(BUILD_TSAN) --output-on-failure -j $(JOBS) -L runtime
 
-# Until the harness exists (issue 4) the benchmarks are aio's own micro-benchmarks and the first
-# echo ping-pong (aio on both backends against Boost.Asio), nothing more.
+# The workload matrix (asyncbench run): the full profile (9 runs per cell, at most ~20 minutes on
+# 2 cores) into results/latest.json and a dated copy in results/runs/; the quick profile (3
+# runs, ~3 minutes) is what CI runs. Both results files are validated against the schema.
 bench: build
-	@echo "bench: the workload matrix (asyncbench run) is not built yet; running what exists"
-	$(BUILD)/bin/aio_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
-	/usr/bin/python3 scripts/echo_pingpong.py --bin $(BUILD)/bin --repeats 5
+	bash scripts/bench.sh full $(BUILD)
 
 bench-quick: build
-	@echo "bench-quick: the workload matrix is not built yet; running what exists, briefly"
-	$(BUILD)/bin/aio_bench --benchmark_min_time=0.05
-	/usr/bin/python3 scripts/echo_pingpong.py --bin $(BUILD)/bin --repeats 1 --seconds 1 --warmup 0.5
+	bash scripts/bench.sh quick $(BUILD)
+
+# aio's own micro-benchmarks and the first echo ping-pong (aio against Boost.Asio).
+bench-runtime: build
+	$(BUILD)/bin/aio_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+	/usr/bin/python3 scripts/echo_pingpong.py --bin $(BUILD)/bin --repeats 5
 
 plots:
 	@echo "plots: there are no figures yet (they come with the harness and its results)"
 
 format:
-	find runtime -name '*.hpp' -o -name '*.cpp' | xargs clang-format -i
+	find runtime harness workloads -name '*.hpp' -o -name '*.cpp' | xargs clang-format -i
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN)

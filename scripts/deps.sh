@@ -9,6 +9,7 @@ packages=(
   liburing-dev libuv1-dev libboost-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev
   python3 python3-matplotlib python3-uvloop python3-aiohttp python3-requests
+  python3-aiofiles python3-jsonschema
 )
 
 missing=()

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# make bench / make bench-quick: runs the matrix at PROFILE into results/latest.json, keeps a
+# dated copy in results/runs/ (not committed), and validates the file against the schema. The
+# results are kept whatever happens; the exit status is asyncbench's (1 if a cell failed or
+# timed out) unless the file itself is invalid.
+set -uo pipefail
+profile=${1:?usage: bench.sh quick|full [BUILD_DIR]}
+build=${2:-build}
+cd "$(dirname "$0")/.."
+"$build/bin/asyncbench" run --profile "$profile" --out results/latest.json
+rc=$?
+if [[ -f results/latest.json ]]; then
+  mkdir -p results/runs
+  cp results/latest.json "results/runs/$(date -u +%Y-%m-%dT%H-%M-%SZ)-$profile.json"
+  /usr/bin/python3 scripts/validate_results.py results/latest.json || exit 1
+fi
+exit $rc

@@ -1,0 +1,76 @@
+#!/usr/bin/python3
+"""The lectures' sync-vs-async ratios, read off a results file.
+
+The lectures' headline figures are ratios: countsync.py takes 3.01 s and countasync.py 1.01 s;
+the chess exhibition takes 12 h sequentially and 1 h concurrently; three blocking calls take 3 s
+inline and 1 s with to_thread; gather's factorials take 6 s in turn and 3 s together. This prints
+each ratio as measured (median elapsed of the sequential cell over the concurrent one) against
+the lecture's, and whether it is within the tolerance; and whether Python's asyncio and aio agree
+on the concurrent time.
+
+  /usr/bin/python3 scripts/lecture_ratios.py results/latest.json [--tolerance 10] [--strict]
+
+Exit 0, or with --strict 1 when a ratio is off by more than the tolerance.
+"""
+import argparse
+import json
+import sys
+
+# (label, workload, sequential model, sequential params, concurrent model, concurrent params, ratio)
+RATIOS = [
+    ("count: sync / aio", "count", "sync", {}, "aio-epoll", {}, 3.0),
+    ("count: py-sync / py-asyncio", "count", "py-sync", {}, "py-asyncio", {}, 3.0),
+    ("chess: sync / aio", "chess", "sync", {}, "aio-epoll", {}, 12.0),
+    ("chess: py-sync / py-asyncio", "chess", "py-sync", {}, "py-asyncio", {}, 12.0),
+    ("blocking-offload: inline / to_thread (aio)", "blocking-offload", "aio-epoll", {"mode": "inline"},
+     "aio-epoll", {"mode": "offload"}, 3.0),
+    ("blocking-offload: inline / to_thread (asyncio)", "blocking-offload", "py-asyncio",
+     {"mode": "inline"}, "py-asyncio", {"mode": "offload"}, 3.0),
+    ("gather-factorial: sync / aio", "gather-factorial", "sync", {}, "aio-epoll", {}, 2.0),
+    ("say-after: sync / aio", "say-after", "sync", {}, "aio-epoll", {}, 1.5),
+    ("as-completed: sync / aio", "as-completed", "sync", {}, "aio-epoll", {}, 2.5),
+]
+AGREE = ["count", "say-after", "gather-factorial", "as-completed", "wait-for", "chess"]
+
+
+def find(doc, workload, model, params):
+    for c in doc["results"]:
+        if c["workload"] == workload and c["model"] == model and c["status"] == "ok" and all(
+                c["params"].get(k) == v for k, v in params.items()):
+            return c["summary"]["elapsed_s"]["median"]
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("results")
+    ap.add_argument("--tolerance", type=float, default=10, help="percent")
+    ap.add_argument("--strict", action="store_true", help="exit 1 when a ratio is off")
+    a = ap.parse_args()
+    with open(a.results) as f:
+        doc = json.load(f)
+    off = 0
+    print(f"Lecture ratios in {a.results} ({doc['profile']} profile, {doc['created']}):\n")
+    print("| ratio | lecture | measured | within ±%g %% |" % a.tolerance)
+    print("|---|---|---|---|")
+    for label, w, m1, p1, m2, p2, want in RATIOS:
+        s, c = find(doc, w, m1, p1), find(doc, w, m2, p2)
+        if s is None or c is None:
+            print(f"| {label} | {want:g} | (not in this file) | |")
+            continue
+        r = s / c
+        ok = abs(r - want) / want * 100 <= a.tolerance
+        off += not ok
+        print(f"| {label} | {want:g} | {r:.2f} | {'yes' if ok else 'NO'} |")
+    print("\n| workload | aio-epoll median s | py-asyncio median s | difference |")
+    print("|---|---|---|---|")
+    for w in AGREE:
+        x, y = find(doc, w, "aio-epoll", {}), find(doc, w, "py-asyncio", {})
+        if x is None or y is None:
+            continue
+        print(f"| {w} | {x:.4f} | {y:.4f} | {(y - x) / x * 100:+.1f} % |")
+    sys.exit(1 if a.strict and off else 0)
+
+
+if __name__ == "__main__":
+    main()
