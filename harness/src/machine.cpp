@@ -101,13 +101,16 @@ Json machine_facts(const std::filesystem::path& root, const std::string& python)
                std::to_string(BOOST_VERSION % 100);
   v["liburing"] = ASYNCBENCH_LIBURING_VERSION;
   const std::string py = capture("'" + python +
-                                 "' -c 'import sys, json\n"
+                                 "' -c 'import sys, json, importlib.metadata as md\n"
                                  "out = {\"python\": sys.version.split()[0]}\n"
                                  "for m in (\"uvloop\", \"aiohttp\", \"aiofiles\"):\n"
                                  "    try:\n"
-                                 "        out[m] = __import__(m).__version__\n"
-                                 "    except Exception as e:\n"
+                                 "        __import__(m)\n"
+                                 "        out[m] = md.version(m)\n"
+                                 "    except ImportError:\n"
                                  "        out[m] = \"not installed\"\n"
+                                 "    except Exception:\n"
+                                 "        out[m] = \"installed, version unknown\"\n"
                                  "print(json.dumps(out))' 2>/dev/null");
   try {
     const Json found = Json::parse(py);  // named: items() of a temporary would dangle
