@@ -13,5 +13,6 @@ if [[ -f results/latest.json ]]; then
   mkdir -p results/runs
   cp results/latest.json "results/runs/$(date -u +%Y-%m-%dT%H-%M-%SZ)-$profile.json"
   /usr/bin/python3 scripts/validate_results.py results/latest.json || exit 1
+  /usr/bin/python3 scripts/lecture_ratios.py results/latest.json || true  # informative, not a gate
 fi
 exit $rc

@@ -33,11 +33,12 @@ RATIOS = [
 AGREE = ["count", "say-after", "gather-factorial", "as-completed", "wait-for", "chess"]
 
 
-def find(doc, workload, model, params):
+def find(doc, workload, model, params, what="elapsed_s"):
     for c in doc["results"]:
         if c["workload"] == workload and c["model"] == model and c["status"] == "ok" and all(
                 c["params"].get(k) == v for k, v in params.items()):
-            return c["summary"]["elapsed_s"]["median"]
+            s = c["summary"].get(what) or c["summary"].get("metrics", {}).get(what)
+            return s["median"] if s else None
     return None
 
 
@@ -47,8 +48,12 @@ def main():
     ap.add_argument("--tolerance", type=float, default=10, help="percent")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a ratio is off")
     a = ap.parse_args()
-    with open(a.results) as f:
-        doc = json.load(f)
+    try:
+        with open(a.results) as f:
+            doc = json.load(f)
+        doc["results"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        sys.exit(f"lecture_ratios: {a.results}: not a results file ({e})")
     off = 0
     print(f"Lecture ratios in {a.results} ({doc['profile']} profile, {doc['created']}):\n")
     print("| ratio | lecture | measured | within ±%g %% |" % a.tolerance)
@@ -62,13 +67,16 @@ def main():
         ok = abs(r - want) / want * 100 <= a.tolerance
         off += not ok
         print(f"| {label} | {want:g} | {r:.2f} | {'yes' if ok else 'NO'} |")
-    print("\n| workload | aio-epoll median s | py-asyncio median s | difference |")
-    print("|---|---|---|---|")
+    print("\nThe concurrent ideal, and how far aio and asyncio are above it:\n")
+    print("| workload | ideal s | aio-epoll median s | py-asyncio median s | aio above ideal | asyncio above ideal |")
+    print("|---|---|---|---|---|---|")
     for w in AGREE:
         x, y = find(doc, w, "aio-epoll", {}), find(doc, w, "py-asyncio", {})
-        if x is None or y is None:
+        ideal = find(doc, w, "aio-epoll", {}, "ideal_s")
+        if x is None or y is None or not ideal:
             continue
-        print(f"| {w} | {x:.4f} | {y:.4f} | {(y - x) / x * 100:+.1f} % |")
+        print(f"| {w} | {ideal:.4f} | {x:.4f} | {y:.4f} | {(x - ideal) / ideal * 100:+.1f} % | "
+              f"{(y - ideal) / ideal * 100:+.1f} % |")
     sys.exit(1 if a.strict and off else 0)
 
 

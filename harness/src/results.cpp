@@ -96,7 +96,7 @@ Json& cell_entry(Json& doc, const Cell& cell, int repeats_planned) {
   c["repeats"] = 0;
   c["repeats_planned"] = repeats_planned;
   for (const char* k : {"elapsed_s", "wall_s", "cpu_s", "max_rss_kb", "ctx_switches", "steal_s",
-                        "others_cpu_s", "load_before"})
+                        "others_cpu_s", "load_before", "load_after"})
     c[k] = Json::array();
   c["disturbed_runs"] = 0;
   c["metrics"] = Json::object();
@@ -128,6 +128,7 @@ void record_run(Json& c, const RunRecord& r) {
   c["steal_s"].push_back(r.steal_s);
   c["others_cpu_s"].push_back(r.others_cpu_s);
   c["load_before"].push_back(r.load_before);
+  c["load_after"].push_back(r.load_after);
   if (r.disturbed) c["disturbed_runs"] = c.value("disturbed_runs", 0) + 1;
   // The program's own view of its parameters (it may add some, such as pool sizes).
   for (auto& [k, v] : r.params.items()) c["params"][k] = v;

@@ -26,7 +26,8 @@ struct RunRecord {
   long ctx_switches = 0;
   double steal_s = 0;             // machine-wide CPU steal during the run
   double others_cpu_s = 0;        // CPU the rest of the machine used during the run
-  double load_before = 0;         // 1-minute load average
+  double load_before = 0;         // 1-minute load average (/proc/loadavg) before the run
+  double load_after = 0;          // and after it
   bool disturbed = false;         // steal or other load above the thresholds (see results.cpp)
   Json metrics = Json::object();  // the program's metrics (numbers become per-run arrays)
   Json params = Json::object();   // the parameters the program reports using

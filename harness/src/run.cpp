@@ -284,6 +284,7 @@ int run_matrix(const RunOptions& given) {
           o.record.steal_s = std::max(0.0, after.steal_s - before.steal_s);
           o.record.others_cpu_s = std::max(0.0, (after.busy_s - before.busy_s) - pr.cpu_s);
           o.record.load_before = load;
+          o.record.load_after = load_average_1m();
           o.record.disturbed =
               is_disturbed(o.record.steal_s, o.record.others_cpu_s, pr.wall_s, cores);
           record_run(e, o.record);
