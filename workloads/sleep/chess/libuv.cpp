@@ -59,6 +59,6 @@ int main(int argc, char** argv) {
     }
     uv_run(&loop, UV_RUN_DEFAULT);
     uv_loop_close(&loop);
-    chess::report(w, p, moves.data(), clock.seconds(), true);
+    chess::report(w, p, moves.data(), clock.seconds(), true, wl::uv::kClockResolutionS);
   });
 }
