@@ -16,8 +16,15 @@
 namespace {
 
 // What the boards' processes share.
+// Judit across processes: a PTHREAD_PROCESS_SHARED mutex, lockable as std::lock_guard wants.
+struct SharedMutex {
+  pthread_mutex_t m;
+  void lock() { pthread_mutex_lock(&m); }
+  void unlock() { pthread_mutex_unlock(&m); }
+};
+
 struct Hall {
-  pthread_mutex_t judit;
+  SharedMutex judit;
   chess::Move* moves() { return reinterpret_cast<chess::Move*>(this + 1); }
 };
 
@@ -35,7 +42,7 @@ int main(int argc, char** argv) {
     pthread_mutexattr_t attr;
     pthread_mutexattr_init(&attr);
     pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
-    if (int e = pthread_mutex_init(&hall->judit, &attr))
+    if (int e = pthread_mutex_init(&hall->judit.m, &attr))
       throw std::system_error(e, std::system_category(), "pthread_mutex_init");
     pthread_mutexattr_destroy(&attr);
 
@@ -43,20 +50,13 @@ int main(int argc, char** argv) {
     wl::Children boards;
     for (int b = 0; b < p.opponents; ++b)
       boards.spawn([&, b] {
-        for (int k = 0; k < p.moves; ++k) {
-          chess::Move& m = moves[b * p.moves + k];
-          pthread_mutex_lock(&hall->judit);
-          chess::judit_moves(m, judit_d);
-          pthread_mutex_unlock(&hall->judit);
-          std::this_thread::sleep_for(opponent_d);
-          m.reply_end = chess::now_ns();
-        }
+        chess::blocking_game(&moves[b * p.moves], p.moves, hall->judit, judit_d, opponent_d);
       });
     const bool all_ok = boards.wait_all();
     const double elapsed = clock.seconds();
     w.check(all_ok, "a board's process failed");
     chess::report(w, p, moves, elapsed, true);
-    pthread_mutex_destroy(&hall->judit);
+    pthread_mutex_destroy(&hall->judit.m);
     ::munmap(mem, size);
   });
 }

@@ -16,7 +16,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -75,6 +77,22 @@ inline void judit_moves(Move& m, std::chrono::nanoseconds d) {
   m.judit_start = now_ns();
   wl::burn_cpu(d);
   m.judit_end = now_ns();
+}
+
+// One board's game as the models that block play it (threads, threadpool, processes): Judit is a
+// lock (`Lockable`: a std::mutex, or the processes' shared pthread mutex) held while she thinks,
+// and each opponent's reply a blocking sleep. `board`: this board's `moves` pair-moves.
+template <class Lockable>
+void blocking_game(Move* board, int moves, Lockable& judit, std::chrono::nanoseconds judit_d,
+                   std::chrono::nanoseconds opponent_d) {
+  for (int k = 0; k < moves; ++k) {
+    {
+      std::lock_guard<Lockable> lock(judit);
+      judit_moves(board[k], judit_d);
+    }
+    std::this_thread::sleep_for(opponent_d);
+    board[k].reply_end = now_ns();
+  }
 }
 
 // `moves` holds board b's pair-move k at [b * p.moves + k]. `concurrent`: Judit moved from board

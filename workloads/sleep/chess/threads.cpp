@@ -16,15 +16,7 @@ int main(int argc, char** argv) {
     std::vector<std::thread> boards;
     for (int b = 0; b < p.opponents; ++b)
       boards.emplace_back([&, b] {
-        for (int k = 0; k < p.moves; ++k) {
-          chess::Move& m = moves[b * p.moves + k];
-          {
-            std::lock_guard lock(judit);
-            chess::judit_moves(m, judit_d);
-          }
-          std::this_thread::sleep_for(opponent_d);
-          m.reply_end = chess::now_ns();
-        }
+        chess::blocking_game(&moves[b * p.moves], p.moves, judit, judit_d, opponent_d);
       });
     for (auto& t : boards) t.join();
     chess::report(w, p, moves.data(), clock.seconds(), true);
