@@ -49,12 +49,12 @@ def main():
     ap.add_argument("--warmup", type=float, default=1)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--out", default=None)
+    ap.add_argument("--servers", default="aio-epoll,aio-uring,libuv,asio",
+                    help="models whose echo server to drive (any of asyncbench serve echo's)")
     a = ap.parse_args()
-    servers = {
-        "aio-epoll": [f"{a.bin}/aio_echo_server", "--port", "0", "--backend", "epoll", "--nodelay"],
-        "aio-uring": [f"{a.bin}/aio_echo_server", "--port", "0", "--backend", "io_uring", "--nodelay"],
-        "asio": [f"{a.bin}/echo_server_asio", "--port", "0", "--nodelay"],
-    }
+    # Each server as `asyncbench serve echo` starts it (workloads/network/echo/).
+    servers = {m: [f"{a.bin}/asyncbench", "serve", "echo", "--model", m, "--port", "0"]
+               for m in a.servers.split(",")}
     conns = [int(c) for c in a.connections.split(",")]
     hz = os.sysconf("SC_CLK_TCK")
     runs = {(s, c): [] for s in servers for c in conns}

@@ -4,10 +4,13 @@
 //   asyncbench run [-w W,..] [-m M,..] [--profile quick|full|smoke] [--repeat R] [--out FILE]
 //   asyncbench run --resume FILE
 //   asyncbench compare BASE.json NEW.json [--threshold PCT] [--format text|markdown]
+//   asyncbench serve echo --model M [--host H] [--port P] [--no-nodelay]
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -80,6 +83,41 @@ int list(const fs::path& root) {
   return 0;
 }
 
+// The servers `serve` starts: workloads/network/<what>/, one program per model (SPEC §5).
+const std::vector<std::string> kEchoModels = {"sync",       "threads",   "threadpool", "processes",
+                                              "aio-epoll",  "aio-uring", "libuv",      "asio",
+                                              "py-asyncio", "py-uvloop"};
+
+// Replaces this process with the model's server, so that the caller's signals (SIGINT, SIGTERM)
+// and its wait reach the server itself. Returns only on failure.
+int serve(const fs::path& root, const fs::path& bin_dir, const std::string& python,
+          const std::string& what, const std::string& model, const std::vector<std::string>& rest) {
+  if (what != "echo") {
+    std::fprintf(stderr,
+                 "asyncbench serve: '%s' is not available yet (the http delay server comes with "
+                 "the network workloads); 'echo' is\n",
+                 what.c_str());
+    return 2;
+  }
+  std::vector<std::string> args;
+  if (model == "py-asyncio" || model == "py-uvloop") {
+    args = {python, (root / "workloads" / "network" / "echo" / "asyncio.py").string()};
+  } else {
+    const std::string program = model.rfind("aio-", 0) == 0 ? "aio" : model;
+    args = {(bin_dir / ("wl-echo-" + program)).string()};
+  }
+  args.push_back("--model");
+  args.push_back(model);
+  args.insert(args.end(), rest.begin(), rest.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::fflush(nullptr);
+  ::execvp(argv[0], argv.data());
+  std::fprintf(stderr, "asyncbench serve: cannot start %s: %s\n", argv[0], std::strerror(errno));
+  return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -121,6 +159,20 @@ int main(int argc, char** argv) {
   cmd_cmp->add_option("--format", co.format, "text or markdown")
       ->check(CLI::IsMember({"text", "markdown"}));
 
+  std::string serve_what, serve_model, serve_host;
+  int serve_port = -1;
+  bool serve_nodelay = true;
+  CLI::App* cmd_serve = app.add_subcommand(
+      "serve", "one model's server alone, for outside clients: prints 'listening HOST:PORT'");
+  cmd_serve->add_option("what", serve_what, "echo (http: not yet)")->required();
+  cmd_serve->add_option("--model", serve_model, "the model whose server to run")
+      ->required()
+      ->check(CLI::IsMember(kEchoModels));
+  cmd_serve->add_option("--host", serve_host, "address to listen on (default 127.0.0.1)");
+  cmd_serve->add_option("--port", serve_port, "port (default 0: any free port)")
+      ->check(CLI::Range(0, 65535));
+  cmd_serve->add_flag("!--no-nodelay", serve_nodelay, "leave Nagle's algorithm on");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -140,6 +192,14 @@ int main(int argc, char** argv) {
       ro.resume = resume_arg;
       for (int i = 0; i < argc; ++i) ro.command_line.push_back(argv[i]);
       return run_matrix(ro);
+    }
+    if (*cmd_serve) {
+      std::vector<std::string> rest;
+      if (!serve_host.empty()) rest.insert(rest.end(), {"--host", serve_host});
+      if (serve_port >= 0) rest.insert(rest.end(), {"--port", std::to_string(serve_port)});
+      if (!serve_nodelay) rest.push_back("--no-nodelay");
+      const char* py = std::getenv("ASYNCBENCH_PYTHON");
+      return serve(root, self_dir(), py ? py : RunOptions{}.python, serve_what, serve_model, rest);
     }
     if (*cmd_cmp) {
       co.base = base_arg;

@@ -33,7 +33,7 @@ class Unsupported(Exception):
     """This model cannot sensibly run these parameters (exit 77)."""
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
     """Bad input is one line on stderr and exit 2 (argparse would print the usage first)."""
 
     def error(self, message):
@@ -49,7 +49,7 @@ class Workload:
         self.metrics = {}
         self._failed = []
         self._elapsed = None
-        self._parser = _Parser(prog=f"{workload} ({sys.argv[0]})")
+        self._parser = Parser(prog=f"{workload} ({sys.argv[0]})")
         self._parser.add_argument("--model", required=True, choices=models)
         self._parser.add_argument("--time-scale", type=float, default=1.0)
         self.time_scale = 1.0

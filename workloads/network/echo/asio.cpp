@@ -1,11 +1,13 @@
-// The echo server on Boost.Asio, written as Asio's own C++20 example (echo_server.cpp in
-// asio/example/cpp20/coroutines) writes it: co_spawn + use_awaitable, one io_context on one
-// thread, a coroutine per connection. The read buffer is 16 KiB, as in aio's echo server (Asio's
-// example uses 1 KiB; a larger buffer only helps it), and TCP_NODELAY is set with --nodelay as
-// aio's is. Prints "listening 127.0.0.1:PORT"; stops cleanly on SIGINT or SIGTERM.
-#include <CLI/CLI.hpp>
-#include <boost/asio.hpp>
+// The echo server on Boost.Asio (model asio), written as Asio's own C++20 example
+// (echo_server.cpp in asio/example/cpp20/coroutines) writes it: co_spawn + use_awaitable, one
+// io_context on one thread, a coroutine per connection. The knobs are the servers' common ones
+// (server.hpp): a 16 KiB read buffer (Asio's example uses 1 KiB; a larger buffer only helps it),
+// TCP_NODELAY, a backlog of 1024. A signal_set stops the io_context on SIGINT or SIGTERM.
+#include "common/asio.hpp"
+
 #include <cstdio>
+
+#include "server.hpp"
 
 namespace asio = boost::asio;
 using asio::awaitable;
@@ -16,7 +18,7 @@ namespace {
 
 awaitable<void> echo(tcp::socket socket) {
   try {
-    char data[16 * 1024];
+    char data[echo::kBufferSize];
     for (;;) {
       const std::size_t n = co_await socket.async_read_some(asio::buffer(data), use_awaitable);
       co_await asio::async_write(socket, asio::buffer(data, n), use_awaitable);
@@ -37,25 +39,24 @@ awaitable<void> listener(tcp::acceptor acceptor, bool nodelay) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Boost.Asio echo server"};
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 7000;
-  bool nodelay = false;
-  app.add_option("--host", host);
-  app.add_option("--port", port);
-  app.add_flag("--nodelay", nodelay);
-  CLI11_PARSE(app, argc, argv);
+  const echo::Options o = echo::parse(argc, argv, {"asio"});
   try {
     asio::io_context io(1);  // one thread: the concurrency hint lets Asio drop its locking
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](auto, auto) { io.stop(); });
-    tcp::acceptor acceptor(io, {asio::ip::make_address(host), port});
-    std::printf("listening %s:%u\n", host.c_str(), acceptor.local_endpoint().port());
-    std::fflush(stdout);
-    asio::co_spawn(io, listener(std::move(acceptor), nodelay), asio::detached);
+    tcp::acceptor acceptor(io);
+    const tcp::endpoint endpoint(asio::ip::make_address(o.host), o.port);
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(tcp::acceptor::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen(echo::kBacklog);
+    echo::print_listening(o.host, acceptor.local_endpoint().port());
+    // An accept that fails ends io.run() with the error (detached would leave a server that no
+    // longer accepts and says nothing).
+    asio::co_spawn(io, listener(std::move(acceptor), o.nodelay), wl::asio_rethrow);
     io.run();
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "asio echo_server: %s\n", e.what());
+    std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
     return 1;
   }
 }

@@ -1,0 +1,202 @@
+#!/usr/bin/python3
+"""Every echo server, started as users start it (`asyncbench serve echo --model M --port 0`),
+against a correctness client. Run by ctest:
+
+  echo_servers.py BIN_DIR [MODEL ...]      (default: every model)
+
+Per model:
+  integrity    connections with sizes from 1 B to 1 MiB (log-uniform, a fixed seed), the writer
+               and the reader concurrent on each, every byte compared; 32 at once (one at a time
+               for the iterative `sync` server, which serves one connection at a time by design)
+  reset        a client that sends and then resets its connection (RST) while a good connection is
+               open: the good one is unaffected and the server keeps accepting
+  half-close   a client that sends, shuts down its writing side and reads to the end gets all of
+               its bytes back, then the end of the stream
+  stop         SIGTERM with an idle client connected: the server exits 0 within 5 s (SIGINT for
+               every other model, so both are covered)
+  errors       a port already in use: one line on stderr and exit 1
+
+Output ends with "N passed, N failed".
+"""
+import os
+import random
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+MODELS = ["sync", "threads", "threadpool", "processes", "aio-epoll", "aio-uring", "libuv", "asio",
+          "py-asyncio", "py-uvloop"]
+TIMEOUT = 60  # seconds for any one connection: generous, CI machines are noisy
+
+
+class Server:
+    def __init__(self, bin_dir, model, *extra):
+        self.cmd = [os.path.join(bin_dir, "asyncbench"), "serve", "echo", "--model", model, *extra]
+        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline().strip()
+        if not line.startswith("listening "):
+            self.proc.kill()
+            raise AssertionError(f"no 'listening' line from {' '.join(self.cmd)}: {line!r} "
+                                 f"{self.proc.stderr.read()[-500:]}")
+        self.port = int(line.rsplit(":", 1)[1])
+
+    def stop(self, sig=signal.SIGTERM, limit=5.0):
+        self.proc.send_signal(sig)
+        try:
+            code = self.proc.wait(timeout=limit)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"did not stop within {limit} s of {signal.Signals(sig).name}")
+        return code
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def connect(port):
+    s = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return s
+
+
+def echo_round_trip(port, data):
+    """Writes `data` from one thread while this one reads it back; returns what came back."""
+    s = connect(port)
+    errors = []
+
+    def writer():
+        try:
+            s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
+        except OSError as e:
+            errors.append(e)
+
+    t = threading.Thread(target=writer)
+    t.start()
+    got = bytearray()
+    while True:
+        chunk = s.recv(1 << 16)
+        if not chunk:
+            break
+        got += chunk
+    t.join()
+    s.close()
+    if errors:
+        raise errors[0]
+    return bytes(got)
+
+
+def sizes(n, seed):
+    rng = random.Random(seed)
+    return [max(1, int(2 ** rng.uniform(0, 20))) for _ in range(n)]
+
+
+def check_integrity(port, model):
+    payload = random.Random(7).randbytes(1 << 20)
+    lens = sizes(32, 11) + [1, 1 << 20]
+    if model == "sync":  # one connection at a time: the others would wait in the backlog
+        for n in lens:
+            assert echo_round_trip(port, payload[:n]) == payload[:n], f"{n} bytes came back wrong"
+        return
+    bad, threads = [], []
+
+    def one(n):
+        try:
+            if echo_round_trip(port, payload[:n]) != payload[:n]:
+                bad.append(f"{n} bytes came back wrong")
+        except OSError as e:
+            bad.append(f"{n} bytes: {e}")
+
+    for n in lens:
+        threads.append(threading.Thread(target=one, args=(n,)))
+        threads[-1].start()
+    for t in threads:
+        t.join()
+    assert not bad, "; ".join(bad[:5])
+
+
+def check_reset(port, model):
+    # The resetting client first: the iterative server must finish it before it can serve another.
+    bad = connect(port)
+    bad.sendall(b"x" * 100_000)
+    bad.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    bad.close()  # RST
+    if model != "sync":
+        good = connect(port)
+        good.sendall(b"ping")
+        assert good.recv(4) == b"ping"
+    # The server still serves new connections after the reset.
+    assert echo_round_trip(port, b"after the reset") == b"after the reset"
+    if model != "sync":
+        good.sendall(b"pong")
+        assert good.recv(4) == b"pong"
+        good.close()
+
+
+def check_half_close(port, model):
+    data = random.Random(3).randbytes(300_000)
+    s = connect(port)
+    s.sendall(data)  # 300 KB: more than the socket buffers hold, so the server is mid-echo
+    s.shutdown(socket.SHUT_WR)
+    got = bytearray()
+    while True:
+        chunk = s.recv(1 << 16)
+        if not chunk:
+            break
+        got += chunk
+    s.close()
+    assert bytes(got) == data, f"{len(got)} of {len(data)} bytes came back after the half-close"
+
+
+def check_port_in_use(bin_dir, model, port):
+    r = subprocess.run([os.path.join(bin_dir, "asyncbench"), "serve", "echo", "--model", model,
+                        "--port", str(port)], capture_output=True, text=True, timeout=30)
+    lines = [l for l in r.stderr.splitlines() if l.strip()]
+    assert r.returncode == 1, f"exit {r.returncode} for a port in use: {r.stderr[-300:]}"
+    assert len(lines) == 1, f"expected one line on stderr, got: {r.stderr[-500:]}"
+
+
+def test_model(bin_dir, model, sig):
+    server = Server(bin_dir, model)
+    try:
+        t0 = time.time()
+        check_integrity(server.port, model)
+        check_reset(server.port, model)
+        check_half_close(server.port, model)
+        check_port_in_use(bin_dir, model, server.port)
+        idle = connect(server.port)  # connected and idle while the server stops
+        code = server.stop(sig)
+        idle.close()
+        assert code == 0, f"exit {code} after {signal.Signals(sig).name}"
+        return time.time() - t0
+    finally:
+        server.kill()
+
+
+def main():
+    bin_dir = sys.argv[1]
+    models = sys.argv[2:] or MODELS
+    passed = failed = 0
+    for i, model in enumerate(models):
+        sig = signal.SIGTERM if i % 2 == 0 else signal.SIGINT
+        try:
+            took = test_model(bin_dir, model, sig)
+            print(f"ok      {model:<11} integrity, reset, half-close, port in use, "
+                  f"{signal.Signals(sig).name} ({took:.1f} s)")
+            passed += 1
+        except Exception as e:  # noqa: BLE001 - every failure is reported, the rest still run
+            print(f"FAILED  {model:<11} {type(e).__name__}: {e}")
+            failed += 1
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

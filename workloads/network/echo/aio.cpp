@@ -1,0 +1,59 @@
+// The echo server on aio (models aio-epoll and aio-uring): runtime/examples/echo_server.cpp under
+// the servers' common contract (server.hpp). A task per connection, all in a TaskGroup, each
+// reading into its own 16 KiB buffer and writing back what it read; the main task waits for
+// SIGINT or SIGTERM, then cancels the accept loop and, through the group, every connection.
+#include <aio/aio.hpp>
+#include <array>
+#include <csignal>
+#include <cstdio>
+
+#include "server.hpp"
+
+namespace {
+
+aio::Task<void> echo_connection(aio::TcpStream conn) {
+  std::array<std::byte, echo::kBufferSize> buf;
+  try {
+    for (;;) {
+      const std::size_t n = co_await conn.read_some(buf);
+      if (n == 0) break;  // the client closed its side; everything it sent has been echoed
+      co_await conn.write_all(std::span(buf).first(n));
+    }
+  } catch (const std::system_error&) {
+    // ECONNRESET, EPIPE: this client is gone; the others are not affected.
+  }
+}
+
+aio::Task<void> accept_loop(aio::TcpListener& listener, bool nodelay) {
+  aio::TaskGroup connections;
+  for (;;) {
+    aio::TcpStream conn = co_await listener.accept();
+    if (nodelay) conn.set_nodelay(true);
+    connections.create_task(echo_connection(std::move(conn)));
+  }
+}
+
+aio::Task<void> serve(aio::TcpListener& listener, bool nodelay) {
+  auto server = aio::create_task(accept_loop(listener, nodelay));
+  co_await aio::wait_signal(SIGINT, SIGTERM);
+  server.cancel();  // the accept, and through the TaskGroup every connection
+  try {
+    co_await server;
+  } catch (const aio::CancelledError&) {
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const echo::Options o = echo::parse(argc, argv, {"aio-epoll", "aio-uring"});
+  try {
+    aio::TcpListener listener = aio::TcpListener::bind(o.host, o.port, echo::kBacklog);
+    echo::print_listening(o.host, listener.port());
+    aio::run(serve(listener, o.nodelay),
+             o.model == "aio-uring" ? aio::Backend::io_uring : aio::Backend::epoll);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,141 @@
+// What every C++ echo server shares (asyncbench serve echo --model M): its command line, the
+// knobs that must be the same for every model, the "listening" line, and a listening socket for
+// the models that block.
+//
+//   wl-echo-<model> --model <id> [--host 127.0.0.1] [--port 0] [--no-nodelay]
+//
+// The server prints "listening <host>:<port>" on stdout (the port it got, for --port 0) once it
+// accepts connections, echoes every byte back on every connection until the peer closes or resets
+// it, and on SIGINT or SIGTERM stops accepting, ends its connections and exits 0. A client that
+// resets or vanishes ends only its own connection. Bad arguments: one line on stderr, exit 2; a
+// failure to start (the port is taken): one line on stderr, exit 1.
+#pragma once
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <system_error>
+#include <vector>
+
+namespace echo {
+
+// The knobs, the same for every model (README: "Servers"): a 16 KiB read buffer per connection,
+// TCP_NODELAY on every accepted connection (unless --no-nodelay), a listen backlog of 1024.
+inline constexpr std::size_t kBufferSize = 16 * 1024;
+inline constexpr int kBacklog = 1024;
+
+struct Options {
+  std::string model;
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;
+  bool nodelay = true;
+};
+
+// A server holds a descriptor per connection: raise the soft RLIMIT_NOFILE to the hard limit
+// (1,024 connections would not fit under the usual soft limit of 1,024).
+inline void raise_fd_limit() {
+  rlimit r{};
+  if (::getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+    r.rlim_cur = r.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &r);
+  }
+}
+
+// Parses the command line; `models`: the ids this program serves. Exits 2 on bad input. Also
+// raises the descriptor limit (raise_fd_limit).
+inline Options parse(int argc, char** argv, const std::vector<std::string>& models) {
+  Options o;
+  CLI::App app{"asyncbench echo server"};
+  app.add_option("--model", o.model, "the model this server runs as")
+      ->required()
+      ->check(CLI::IsMember(models));
+  app.add_option("--host", o.host, "address to listen on");
+  app.add_option("--port", o.port, "port to listen on (0: any free port)");
+  app.add_flag("!--no-nodelay", o.nodelay, "leave Nagle's algorithm on");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    std::exit(app.exit(e));
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
+    std::exit(2);
+  }
+  raise_fd_limit();
+  return o;
+}
+
+// The line the harness and outside clients wait for.
+inline void print_listening(const std::string& host, unsigned port) {
+  std::printf("listening %s:%u\n", host.c_str(), port);
+  std::fflush(stdout);
+}
+
+// For the blocking models: a listening IPv4 socket (SO_REUSEADDR, kBacklog), or a
+// std::system_error naming the call that failed.
+inline int listen_socket(const std::string& host, std::uint16_t port, bool cloexec = true) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | (cloexec ? SOCK_CLOEXEC : 0), 0);
+  if (fd < 0) throw std::system_error(errno, std::system_category(), "socket");
+  const int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  if (::inet_pton(AF_INET, host.c_str(), &a.sin_addr) != 1) {
+    ::close(fd);
+    throw std::system_error(EINVAL, std::system_category(), "not an IPv4 address: " + host);
+  }
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0 || ::listen(fd, kBacklog) < 0) {
+    const int e = errno;
+    ::close(fd);
+    throw std::system_error(e, std::system_category(), "bind " + host + ":" + std::to_string(port));
+  }
+  return fd;
+}
+
+// The port a bound socket got.
+inline unsigned local_port(int fd) {
+  sockaddr_in a{};
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  return ntohs(a.sin_port);
+}
+
+inline void set_nodelay(int fd) {
+  const int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+// Echoes one blocking connection until the peer closes it (true) or it fails (false: a reset,
+// or the server shutting it down). Retries on EINTR unless `stop` is set.
+template <class StopFlag>
+bool echo_blocking(int fd, const StopFlag& stop) {
+  char buf[kBufferSize];
+  for (;;) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n == 0) return true;
+    if (n < 0) {
+      if (errno == EINTR && !stop) continue;
+      return false;
+    }
+    for (ssize_t sent = 0; sent < n;) {
+      const ssize_t m = ::send(fd, buf + sent, std::size_t(n - sent), MSG_NOSIGNAL);
+      if (m < 0) {
+        if (errno == EINTR && !stop) continue;
+        return false;
+      }
+      sent += m;
+    }
+  }
+}
+
+}  // namespace echo
