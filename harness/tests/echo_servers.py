@@ -66,6 +66,13 @@ def connect(port):
     return s
 
 
+def read_to_end(s):
+    got = bytearray()
+    while chunk := s.recv(1 << 16):
+        got += chunk
+    return got
+
+
 def echo_round_trip(port, data):
     """Writes `data` from one thread while this one reads it back; returns what came back."""
     s = connect(port)
@@ -80,12 +87,7 @@ def echo_round_trip(port, data):
 
     t = threading.Thread(target=writer)
     t.start()
-    got = bytearray()
-    while True:
-        chunk = s.recv(1 << 16)
-        if not chunk:
-            break
-        got += chunk
+    got = read_to_end(s)
     t.join()
     s.close()
     if errors:
@@ -145,12 +147,7 @@ def check_half_close(port, model):
     s = connect(port)
     s.sendall(data)  # 300 KB: more than the socket buffers hold, so the server is mid-echo
     s.shutdown(socket.SHUT_WR)
-    got = bytearray()
-    while True:
-        chunk = s.recv(1 << 16)
-        if not chunk:
-            break
-        got += chunk
+    got = read_to_end(s)
     s.close()
     assert bytes(got) == data, f"{len(got)} of {len(data)} bytes came back after the half-close"
 
