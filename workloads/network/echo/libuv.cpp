@@ -5,9 +5,11 @@
 //
 // One change from the guide: where it mallocs a fresh buffer for every read and a write request
 // that frees it, each connection here owns one echo::kBufferSize buffer and one uv_write_t, reused
-// for the whole connection. uv_write needs the bytes to stay put until its callback, so the
-// connection stops reading (uv_read_stop) while its write is in flight and starts again in the
-// write callback: at most one read or one write per connection at any time, the same
+// for the whole connection. Each read is first written back with uv_try_write, which sends at
+// once when the socket has room (almost always, for an echo): the buffer is then free again and
+// reading simply goes on. Only when the socket is full does the rest go through uv_write, which
+// needs the bytes to stay put until its callback, so the connection stops reading (uv_read_stop)
+// until then. At most one read or one write per connection at any time, the same
 // read-then-write-all loop as the other models, and a peer that does not read stops its own reads
 // instead of growing the server's memory.
 //
@@ -69,9 +71,15 @@ void echo_write(uv_write_t* req, int status) {
 
 void echo_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
   if (nread > 0) {
+    // No write is queued (reads stop while one is), so uv_try_write may send straight away.
+    uv_buf_t out = uv_buf_init(buf->base, static_cast<unsigned>(nread));
+    const int sent = uv_try_write(stream, &out, 1);
+    if (sent == nread) return;  // all of it: the buffer is free, keep reading
+    if (sent < 0 && sent != UV_EAGAIN) return close_connection(stream);
+    const unsigned done = sent > 0 ? static_cast<unsigned>(sent) : 0;
+    out = uv_buf_init(buf->base + done, static_cast<unsigned>(nread) - done);
     Connection* c = connection_of(reinterpret_cast<uv_handle_t*>(stream));
     uv_read_stop(stream);  // until echo_write: the buffer holds bytes not yet written
-    const uv_buf_t out = uv_buf_init(buf->base, static_cast<unsigned>(nread));
     if (uv_write(&c->write_req, stream, &out, 1, echo_write) < 0) close_connection(stream);
     return;
   }
