@@ -161,6 +161,18 @@ struct Job {
   bool warmup;
 };
 
+// The command as a user would type it from the checkout: paths under `root` relative to it, so
+// that a results file names no directory of the machine it was made on.
+std::vector<std::string> relative_to(const std::filesystem::path& root,
+                                     const std::vector<std::string>& argv) {
+  std::error_code ec;
+  const std::string prefix = std::filesystem::weakly_canonical(root, ec).string() + "/";
+  std::vector<std::string> out;
+  for (const auto& a : argv)
+    out.push_back(!ec && a.rfind(prefix, 0) == 0 ? a.substr(prefix.size()) : a);
+  return out;
+}
+
 }  // namespace
 
 int default_repeats(const std::string& profile) {
@@ -268,7 +280,7 @@ int run_matrix(const RunOptions& given) {
     po.argv = command_for(cell, opts.bin_dir, opts.python);
     po.timeout = std::chrono::milliseconds(static_cast<long>(cell.timeout_s * 1000));
     po.stop = &g_stop;
-    if (!e.contains("command")) e["command"] = join(po.argv, " ");
+    if (!e.contains("command")) e["command"] = join(relative_to(opts.root, po.argv), " ");
     const CpuCounters before = read_cpu_counters();
     const double load = load_average_1m();
     const ProcessResult pr = run_process(po);
