@@ -12,6 +12,9 @@ import asyncio  # noqa: E402
 
 import wl  # noqa: E402
 
+sys.path.append(_here)  # this workload's scenario.py, after the standard library
+import scenario  # noqa: E402
+
 
 async def count(events, delay):
     events.append("One")
@@ -24,20 +27,11 @@ async def main(tasks, events, delay):
 
 
 def body(w):
-    w.add("--tasks", type=wl.positive_int, default=3)
-    w.add("--sleep-s", type=wl.positive_float, default=1.0)
-    args = w.parse()
-    w.params.update(tasks=args.tasks, sleep_s=args.sleep_s)
+    args = scenario.add_params(w)
     events = []
-    unit = w.scaled(args.sleep_s)
     s = wl.Stopwatch()
-    wl.run_loop(main(args.tasks, events, unit), w.model)
-    w.elapsed(s.seconds())
-    expected = ["One"] * args.tasks + ["Two"] * args.tasks
-    w.metrics.update(order=" ".join(events), ideal_s=unit, ideal_sequential_s=unit * args.tasks,
-                     ideal_concurrent_s=unit)
-    w.check(events == expected, f"order was {' '.join(events)!r}, expected {' '.join(expected)!r}")
-    w.check_not_early(w._elapsed, unit)
+    wl.run_loop(main(args.tasks, events, w.scaled(args.sleep_s)), w.model)
+    scenario.report(w, args, events, s.seconds(), concurrent=True)
 
 
 wl.main("count", ("py-asyncio", "py-uvloop"), body)

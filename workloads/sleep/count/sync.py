@@ -12,6 +12,9 @@ import time  # noqa: E402
 
 import wl  # noqa: E402
 
+sys.path.append(_here)  # this workload's scenario.py
+import scenario  # noqa: E402
+
 
 def count(events, delay):
     events.append("One")
@@ -20,19 +23,13 @@ def count(events, delay):
 
 
 def body(w):
-    w.add("--tasks", type=wl.positive_int, default=3)
-    w.add("--sleep-s", type=wl.positive_float, default=1.0)
-    args = w.parse()
-    w.params.update(tasks=args.tasks, sleep_s=args.sleep_s)
+    args = scenario.add_params(w)
     events = []
     unit = w.scaled(args.sleep_s)
     s = wl.Stopwatch()
     for _ in range(args.tasks):
         count(events, unit)
-    w.elapsed(s.seconds())
-    w.metrics.update(order=" ".join(events), ideal_s=unit * args.tasks,
-                     ideal_sequential_s=unit * args.tasks, ideal_concurrent_s=unit)
-    w.check(events == ["One", "Two"] * args.tasks, f"order was {' '.join(events)!r}")
+    scenario.report(w, args, events, s.seconds(), concurrent=False)
 
 
 wl.main("count", ("py-sync",), body)
