@@ -5,6 +5,9 @@
 //   asyncbench run --resume FILE
 //   asyncbench compare BASE.json NEW.json [--threshold PCT] [--format text|markdown]
 //   asyncbench serve echo --model M [--host H] [--port P] [--no-nodelay]
+//   asyncbench serve http [--model aio-epoll|aio-uring] [--host H] [--port P] [--delay-ms D]
+//   asyncbench load echo --port P [--host H] [--connections C] [--size S] [--duration-s D]
+//                        [--warmup-s W] [--rate R] [--server-pid PID] [--model M]
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -16,8 +19,10 @@
 #include <map>
 
 #include "compare.hpp"
+#include "load.hpp"
 #include "manifest.hpp"
 #include "run.hpp"
+#include "server.hpp"
 
 #ifndef ASYNCBENCH_SOURCE_DIR
 #define ASYNCBENCH_SOURCE_DIR "."
@@ -83,31 +88,26 @@ int list(const fs::path& root) {
   return 0;
 }
 
-// The servers `serve` starts: workloads/network/<what>/, one program per model (SPEC §5).
-const std::vector<std::string> kEchoModels = {"sync",       "threads",   "threadpool", "processes",
-                                              "aio-epoll",  "aio-uring", "libuv",      "asio",
-                                              "py-asyncio", "py-uvloop"};
-
 // Replaces this process with the model's server, so that the caller's signals (SIGINT, SIGTERM)
 // and its wait reach the server itself. Returns only on failure.
 int serve(const fs::path& root, const fs::path& bin_dir, const std::string& python,
-          const std::string& what, const std::string& model, const std::vector<std::string>& rest) {
-  if (what != "echo") {
-    std::fprintf(stderr,
-                 "asyncbench serve: '%s' is not available yet (the http delay server comes with "
-                 "the network workloads); 'echo' is\n",
-                 what.c_str());
-    return 2;
+          const std::string& what, std::string model, const std::vector<std::string>& rest) {
+  if (model.empty()) {
+    if (what == "http") {
+      model = "aio-epoll";
+    } else {
+      std::fprintf(stderr, "asyncbench serve: --model is required for the %s server\n",
+                   what.c_str());
+      return 2;
+    }
   }
   std::vector<std::string> args;
-  if (model == "py-asyncio" || model == "py-uvloop") {
-    args = {python, (root / "workloads" / "network" / "echo" / "asyncio.py").string()};
-  } else {
-    const std::string program = model.rfind("aio-", 0) == 0 ? "aio" : model;
-    args = {(bin_dir / ("wl-echo-" + program)).string()};
+  try {
+    args = server_command(what, model, root, bin_dir, python);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "asyncbench serve: %s\n", e.what());
+    return 2;
   }
-  args.push_back("--model");
-  args.push_back(model);
   args.insert(args.end(), rest.begin(), rest.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -116,6 +116,60 @@ int serve(const fs::path& root, const fs::path& bin_dir, const std::string& pyth
   ::execvp(argv[0], argv.data());
   std::fprintf(stderr, "asyncbench serve: cannot start %s: %s\n", argv[0], std::strerror(errno));
   return 1;
+}
+
+// `asyncbench load echo`: the load client, one JSON line in the workloads' contract.
+int load(const std::string& what, const std::string& model, const LoadOptions& o) {
+  if (what != "echo") {
+    std::fprintf(stderr, "asyncbench load: '%s' has no load client (echo has)\n", what.c_str());
+    return 2;
+  }
+  const LoadResult r = run_echo_load(o);
+  Json line;
+  line["workload"] = "echo";
+  line["model"] = model;
+  Json params = {{"connections", o.connections},
+                 {"size", o.size},
+                 {"mode", o.rate > 0 ? "open" : "closed"},
+                 {"duration_s", o.duration_s},
+                 {"warmup_s", o.warmup_s}};
+  if (o.rate > 0) params["rate"] = o.rate;
+  line["params"] = params;
+  std::string error = r.error;
+  if (error.empty() && r.requests == 0)
+    error = "no echo completed in the measured window (" + std::to_string(r.errors) +
+            " connections lost, " + std::to_string(r.stalled_connections) + " stalled)";
+  if (!error.empty()) {
+    line["status"] = "failed";
+    line["error"] = error;
+    std::printf("%s\n", line.dump().c_str());
+    return 1;
+  }
+  line["status"] = "ok";
+  line["elapsed_s"] = r.window_s;
+  Json m;
+  const auto us = [&](double q) { return r.latency.quantile(q) / 1e3; };
+  m["rps"] = double(r.requests) / r.window_s;
+  m["p50_us"] = us(0.50);
+  m["p90_us"] = us(0.90);
+  m["p99_us"] = us(0.99);
+  m["p999_us"] = us(0.999);
+  m["max_us"] = double(r.latency.max()) / 1e3;
+  m["mean_us"] = r.latency.mean() / 1e3;
+  m["requests"] = r.requests;
+  m["requests_total"] = r.requests_total;
+  m["errors"] = r.errors;
+  m["stalled_connections"] = r.stalled_connections;
+  if (o.rate > 0) m["unfinished"] = r.unfinished;
+  if (r.server_cpu_s >= 0) {
+    m["server_cpu_s"] = r.server_cpu_s;
+    m["server_cpu_us_per_req"] = r.server_cpu_s * 1e6 / double(r.requests);
+  }
+  m["client_cpu_s"] = r.client_cpu_s;
+  m["latency_hist"] = r.latency.to_json();
+  line["metrics"] = m;
+  std::printf("%s\n", line.dump().c_str());
+  return 0;
 }
 
 }  // namespace
@@ -160,18 +214,50 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "markdown"}));
 
   std::string serve_what, serve_model, serve_host;
-  int serve_port = -1;
+  int serve_port = -1, serve_delay_ms = -1;
   bool serve_nodelay = true;
   CLI::App* cmd_serve = app.add_subcommand(
       "serve", "one model's server alone, for outside clients: prints 'listening HOST:PORT'");
-  cmd_serve->add_option("what", serve_what, "echo (http: not yet)")->required();
-  cmd_serve->add_option("--model", serve_model, "the model whose server to run")
+  cmd_serve->add_option("what", serve_what, "echo or http (the delay server)")
       ->required()
-      ->check(CLI::IsMember(kEchoModels));
+      ->check(CLI::IsMember({"echo", "http"}));
+  cmd_serve->add_option("--model", serve_model,
+                        "the model whose server to run (http: aio-epoll or aio-uring, default "
+                        "aio-epoll)");
   cmd_serve->add_option("--host", serve_host, "address to listen on (default 127.0.0.1)");
   cmd_serve->add_option("--port", serve_port, "port (default 0: any free port)")
       ->check(CLI::Range(0, 65535));
-  cmd_serve->add_flag("!--no-nodelay", serve_nodelay, "leave Nagle's algorithm on");
+  cmd_serve->add_flag("!--no-nodelay", serve_nodelay, "echo: leave Nagle's algorithm on");
+  cmd_serve
+      ->add_option("--delay-ms", serve_delay_ms,
+                   "http: the delay of any path other than /delay/<ms>/<bytes> (default 0)")
+      ->check(CLI::Range(0, 600000));
+
+  LoadOptions lo;
+  std::string load_what, load_model = "external";
+  CLI::App* cmd_load = app.add_subcommand(
+      "load", "the load client: drive a running echo server, print one JSON line of results");
+  cmd_load->add_option("what", load_what, "echo")->required()->check(CLI::IsMember({"echo"}));
+  cmd_load->add_option("--host", lo.host, "the server's address (default 127.0.0.1)");
+  cmd_load->add_option("--port", lo.port, "the server's port")->required()->check(CLI::Range(1, 65535));
+  cmd_load->add_option("--connections", lo.connections, "connections (default 16)")
+      ->check(CLI::Range(1, 100000));
+  cmd_load->add_option("--size", lo.size, "message size in bytes (default 64)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{16} << 20));
+  cmd_load->add_option("--duration-s", lo.duration_s, "the measured window (default 2)")
+      ->check(CLI::Range(0.01, 3600.0));
+  cmd_load->add_option("--warmup-s", lo.warmup_s, "warm-up before it (default 0.5)")
+      ->check(CLI::Range(0.0, 3600.0));
+  cmd_load
+      ->add_option("--rate", lo.rate,
+                   "open loop: requests per second over all connections (default 0: closed loop)")
+      ->check(CLI::Range(0.0, 1e8));
+  cmd_load->add_option("--drain-s", lo.drain_s, "open loop: wait for late echoes (default 2)")
+      ->check(CLI::Range(0.0, 3600.0));
+  cmd_load->add_option("--server-pid", lo.server_pid,
+                       "measure this process's (and its children's) CPU over the window")
+      ->check(CLI::PositiveNumber);
+  cmd_load->add_option("--model", load_model, "the model id to report (default external)");
 
   try {
     app.parse(argc, argv);
@@ -195,12 +281,22 @@ int main(int argc, char** argv) {
     }
     if (*cmd_serve) {
       std::vector<std::string> rest;
-      if (!serve_host.empty()) rest.insert(rest.end(), {"--host", serve_host});
+      rest.insert(rest.end(), {"--host", serve_host.empty() ? "127.0.0.1" : serve_host});
       if (serve_port >= 0) rest.insert(rest.end(), {"--port", std::to_string(serve_port)});
+      if (serve_what == "echo" && serve_delay_ms >= 0) {
+        std::fprintf(stderr, "asyncbench serve: --delay-ms is for the http server\n");
+        return 2;
+      }
+      if (serve_what == "http" && !serve_nodelay) {
+        std::fprintf(stderr, "asyncbench serve: --no-nodelay is for the echo servers\n");
+        return 2;
+      }
       if (!serve_nodelay) rest.push_back("--no-nodelay");
+      if (serve_delay_ms >= 0) rest.insert(rest.end(), {"--delay-ms", std::to_string(serve_delay_ms)});
       const char* py = std::getenv("ASYNCBENCH_PYTHON");
       return serve(root, self_dir(), py ? py : RunOptions{}.python, serve_what, serve_model, rest);
     }
+    if (*cmd_load) return load(load_what, load_model, lo);
     if (*cmd_cmp) {
       co.base = base_arg;
       co.next = next_arg;

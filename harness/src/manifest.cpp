@@ -48,12 +48,14 @@ Workload parse_manifest(const fs::path& file) {
     w.id = j.at("id").get<std::string>();
     w.family = j.at("family").get<std::string>();
     w.title = j.value("title", "");
+    w.server = j.value("server", "");
     for (const auto& m : j.at("models")) w.models.push_back(m.get<std::string>());
     if (j.contains("unsupported"))
       for (auto& [m, why] : j.at("unsupported").items()) w.unsupported[m] = why.get<std::string>();
     for (auto& [name, p] : j.at("profiles").items()) {
       Profile prof;
       prof.timeout_s = p.value("timeout_s", 60.0);
+      prof.warmup = p.value("warmup", true);
       for (const auto& c : p.at("cells")) {
         ProfileCell cell;
         cell.params = c.value("params", Json::object());
@@ -66,6 +68,8 @@ Workload parse_manifest(const fs::path& file) {
   } catch (const Json::exception& e) {
     bad(file, std::string("malformed manifest: ") + e.what());
   }
+  if (!w.server.empty() && w.server != "echo" && w.server != "http")
+    bad(file, "server '" + w.server + "' is neither echo nor http");
   if (w.id != w.dir.filename().string()) bad(file, "id '" + w.id + "' is not its directory's name");
   const auto& known = all_models();
   for (const auto& m : w.models)
@@ -140,6 +144,7 @@ std::vector<Cell> plan(const std::vector<Workload>& workloads, const std::string
         c.model = model;
         c.params = pc.params;
         c.timeout_s = p->second.timeout_s;
+        c.warmup = p->second.warmup;
         c.id = cell_id(w.id, model, c.params);
         if (!has) c.unsupported = why->second;
         cells.push_back(std::move(c));
@@ -155,7 +160,10 @@ std::vector<std::string> command_for(const Cell& cell, const fs::path& bin_dir,
   std::vector<std::string> cmd;
   const std::string& m = cell.model;
   const std::string& id = cell.workload->id;
-  if (m == "py-asyncio" || m == "py-uvloop") {
+  if (cell.workload->server == "echo") {
+    // The model is the server's; the program is the harness's own load client.
+    cmd = {(bin_dir / "asyncbench").string(), "load", id};
+  } else if (m == "py-asyncio" || m == "py-uvloop") {
     cmd = {python, (cell.workload->dir / "asyncio.py").string()};
   } else if (m == "py-sync") {
     cmd = {python, (cell.workload->dir / "sync.py").string()};

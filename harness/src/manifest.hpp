@@ -22,6 +22,7 @@ struct ProfileCell {
 
 struct Profile {
   double timeout_s = 60;
+  bool warmup = true;  // false: no warm-up run (the program warms up itself, as the load client)
   std::vector<ProfileCell> cells;
 };
 
@@ -30,6 +31,10 @@ struct Workload {
   std::string family;
   std::string title;
   std::filesystem::path dir;
+  // A network workload's server, started by the harness around each run: "echo" (the model's
+  // own echo server; the program is the harness's load client) or "http" (the delay server;
+  // the program is the model's client). Empty: none.
+  std::string server;
   std::vector<std::string> models;                 // models with a program
   std::map<std::string, std::string> unsupported;  // model -> why not
   std::map<std::string, Profile> profiles;
@@ -46,6 +51,7 @@ struct Cell {
   std::string model;
   Json params;
   double timeout_s = 60;
+  bool warmup = true;
   std::string unsupported;  // non-empty: the manifest says this model cannot run it
 };
 

@@ -11,39 +11,18 @@
 #include <cerrno>
 #include <cstring>
 
+#include "server.hpp"
+
 extern char** environ;
 
 namespace asyncbench {
 
-namespace {
-
-// Has the child exited? (Without reaping it: wait4 must still collect its rusage.)
-bool exited(pid_t pid) {
-  siginfo_t info{};
-  return ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-         info.si_pid == pid;
-}
-
-void kill_group(pid_t pid) {
-  ::kill(-pid, SIGTERM);
-  // Half a second to exit cleanly, then no choice.
-  for (int i = 0; i < 50 && !exited(pid); ++i) ::usleep(10'000);
-  ::kill(-pid, SIGKILL);
-}
-
-}  // namespace
-
-ProcessResult run_process(const ProcessOptions& opts) {
-  ProcessResult r;
-  int out_pipe[2], err_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) < 0 || ::pipe2(err_pipe, O_CLOEXEC) < 0) {
-    r.start_error = std::string("pipe: ") + std::strerror(errno);
-    return r;
-  }
+int spawn_in_group(const std::vector<std::string>& argv_in, const std::vector<std::string>& extra_env,
+                   int out_fd, int err_fd, int cpu, pid_t& pid) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, out_pipe[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&fa, err_pipe[1], STDERR_FILENO);
+  posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&fa, err_fd, STDERR_FILENO);
   posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
@@ -62,19 +41,48 @@ ProcessResult run_process(const ProcessOptions& opts) {
 
   std::vector<std::string> env_store;
   for (char** e = environ; *e; ++e) env_store.emplace_back(*e);
-  for (const auto& e : opts.extra_env) env_store.push_back(e);
+  for (const auto& e : extra_env) env_store.push_back(e);
   std::vector<char*> envp, argv;
   for (auto& e : env_store) envp.push_back(e.data());
   envp.push_back(nullptr);
-  std::vector<std::string> args = opts.argv;
+  std::vector<std::string> args = argv_in;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
 
-  const auto t0 = std::chrono::steady_clock::now();
-  pid_t pid = -1;
-  const int rc = ::posix_spawn(&pid, argv[0], &fa, &attr, argv.data(), envp.data());
+  int rc = 0;
+  {
+    const PinnedSpawn pin(cpu);  // the child inherits this thread's affinity
+    rc = ::posix_spawn(&pid, argv[0], &fa, &attr, argv.data(), envp.data());
+  }
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
+  return rc;
+}
+
+// Has the child exited? (Without reaping it: wait4 must still collect its rusage.)
+bool exited(pid_t pid) {
+  siginfo_t info{};
+  return ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+         info.si_pid == pid;
+}
+
+void kill_group(pid_t pid) {
+  ::kill(-pid, SIGTERM);
+  // Half a second to exit cleanly, then no choice.
+  for (int i = 0; i < 50 && !exited(pid); ++i) ::usleep(10'000);
+  ::kill(-pid, SIGKILL);
+}
+
+ProcessResult run_process(const ProcessOptions& opts) {
+  ProcessResult r;
+  int out_pipe[2], err_pipe[2];
+  if (::pipe2(out_pipe, O_CLOEXEC) < 0 || ::pipe2(err_pipe, O_CLOEXEC) < 0) {
+    r.start_error = std::string("pipe: ") + std::strerror(errno);
+    return r;
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  pid_t pid = -1;
+  const int rc = spawn_in_group(opts.argv, opts.extra_env, out_pipe[1], err_pipe[1], opts.cpu, pid);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
   if (rc != 0) {

@@ -6,6 +6,8 @@
 // stall it); wait4 gives its CPU time, peak RSS and context switches.
 #pragma once
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <chrono>
 #include <string>
@@ -34,8 +36,19 @@ struct ProcessOptions {
   std::chrono::milliseconds timeout{60'000};
   const std::atomic<bool>* stop = nullptr;  // raised by a signal handler: end the child now
   std::size_t max_output = 1 << 20;         // each stream is cut here (a runaway program)
+  int cpu = -1;                             // pin it to this CPU (-1: not pinned)
 };
 
 ProcessResult run_process(const ProcessOptions& opts);
+
+// posix_spawn of argv[0] (a path) with stdout/stderr on the given descriptors, stdin from
+// /dev/null, in a new process group, signals at their defaults, pinned to `cpu` (-1: not).
+// Returns posix_spawn's error number (0: started, `pid` set).
+int spawn_in_group(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
+                   int out_fd, int err_fd, int cpu, pid_t& pid);
+// Has `pid` exited? It is not reaped (wait4 can still collect its rusage).
+bool exited(pid_t pid);
+// SIGTERM to the group, half a second, then SIGKILL.
+void kill_group(pid_t pid);
 
 }  // namespace asyncbench

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <ctime>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 
@@ -16,6 +17,7 @@
 #include "manifest.hpp"
 #include "process.hpp"
 #include "results.hpp"
+#include "server.hpp"
 
 namespace asyncbench {
 
@@ -156,6 +158,9 @@ Outcome interpret(const ProcessResult& pr, const Cell& cell) {
   return o;
 }
 
+// The delay server the http workloads' clients talk to runs as this model.
+const std::string kHttpServerModel = "aio-epoll";
+
 struct Job {
   std::size_t cell;
   bool warmup;
@@ -243,7 +248,8 @@ int run_matrix(const RunOptions& given) {
   for (std::size_t i = 0; i < cells.size(); ++i)
     if (!terminal(*entries[i]) && runs_done(*entries[i]) < repeats) active.push_back(i);
   if (opts.warmup)
-    for (std::size_t i : active) jobs.push_back({i, true});
+    for (std::size_t i : active)
+      if (cells[i].warmup) jobs.push_back({i, true});
   for (int round = 0; round < repeats; ++round) {
     for (std::size_t k = 0; k < active.size(); ++k) {
       const std::size_t i = active[(k + std::size_t(round)) % active.size()];
@@ -281,11 +287,61 @@ int run_matrix(const RunOptions& given) {
     po.timeout = std::chrono::milliseconds(static_cast<long>(cell.timeout_s * 1000));
     po.stop = &g_stop;
     if (!e.contains("command")) e["command"] = join(relative_to(opts.root, po.argv), " ");
+
+    // A network workload's server: started fresh for each run, on its own core when there are
+    // two or more, with the client on another (SPEC §8).
+    const std::string& server_kind = cell.workload->server;
+    std::unique_ptr<ServerProcess> server;
+    std::string server_error;
+    const bool pin = cores >= 2;
+    if (!server_kind.empty()) {
+      try {
+        std::vector<std::string> sargv =
+            server_command(server_kind, server_kind == "echo" ? cell.model : kHttpServerModel,
+                           opts.root, opts.bin_dir, opts.python);
+        sargv.insert(sargv.end(), {"--host", "127.0.0.1", "--port", "0"});
+        if (!e.contains("server_command"))
+          e["server_command"] = join(relative_to(opts.root, sargv), " ");
+        server = std::make_unique<ServerProcess>();
+        server->start(sargv, pin ? 0 : -1);
+        po.argv.insert(po.argv.end(),
+                       {"--host", server->host(), "--port", std::to_string(server->port())});
+        if (server_kind == "echo")
+          po.argv.insert(po.argv.end(), {"--server-pid", std::to_string(server->pid())});
+        po.cpu = pin ? 1 : -1;
+      } catch (const std::exception& ex) {
+        server_error = ex.what();
+      }
+    }
+
     const CpuCounters before = read_cpu_counters();
     const double load = load_average_1m();
-    const ProcessResult pr = run_process(po);
+    ProcessResult pr;
+    if (server_error.empty()) {
+      pr = run_process(po);
+    } else {
+      pr.started = true;
+      pr.exit_code = 1;
+    }
     const CpuCounters after = read_cpu_counters();
     Outcome o = interpret(pr, cell);
+    if (!server_error.empty()) {
+      o.kind = Outcome::failed;
+      o.error = "server: " + server_error;
+    }
+    if (server) {
+      const ServerExit se = server->stop();
+      if (o.kind == Outcome::ok && !se.stopped_cleanly) {
+        o.kind = Outcome::failed;
+        o.error = se.error;
+      } else if (o.kind == Outcome::failed && !se.stopped_cleanly && server_error.empty()) {
+        o.error += "; " + se.error;
+      }
+      o.record.metrics["server_cpu_total_s"] = se.cpu_s;
+      o.record.metrics["pinning"] =
+          pin ? "server on CPU 0, client on CPU 1"
+              : "not pinned (" + std::to_string(cores) + " core)";
+    }
     spent += pr.wall_s;
     ++done;
     switch (o.kind) {
@@ -294,7 +350,11 @@ int run_matrix(const RunOptions& given) {
       case Outcome::ok:
         if (!job.warmup) {
           o.record.steal_s = std::max(0.0, after.steal_s - before.steal_s);
-          o.record.others_cpu_s = std::max(0.0, (after.busy_s - before.busy_s) - pr.cpu_s);
+          // The server's CPU is part of the run, not a disturbance of it.
+          const double server_cpu =
+              o.record.metrics.value("server_cpu_total_s", 0.0);
+          o.record.others_cpu_s =
+              std::max(0.0, (after.busy_s - before.busy_s) - pr.cpu_s - server_cpu);
           o.record.load_before = load;
           o.record.load_after = load_average_1m();
           o.record.disturbed =

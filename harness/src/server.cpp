@@ -1,0 +1,274 @@
+#include "server.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include "process.hpp"
+
+namespace asyncbench {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::string>& echo_models() {
+  static const std::vector<std::string> m = {"sync",      "threads",   "threadpool", "processes",
+                                             "aio-epoll", "aio-uring", "libuv",      "asio",
+                                             "py-asyncio", "py-uvloop"};
+  return m;
+}
+
+const std::vector<std::string>& http_models() {
+  static const std::vector<std::string> m = {"aio-epoll", "aio-uring"};
+  return m;
+}
+
+std::vector<std::string> server_command(const std::string& what, const std::string& model,
+                                        const fs::path& root, const fs::path& bin_dir,
+                                        const std::string& python) {
+  auto known = [&](const std::vector<std::string>& ms) {
+    if (std::find(ms.begin(), ms.end(), model) == ms.end()) {
+      std::string list;
+      for (const auto& m : ms) list += (list.empty() ? "" : ", ") + m;
+      throw std::invalid_argument("the " + what + " server has no model '" + model +
+                                  "' (models: " + list + ")");
+    }
+  };
+  if (what == "echo") {
+    known(echo_models());
+    std::vector<std::string> args;
+    if (model == "py-asyncio" || model == "py-uvloop") {
+      args = {python, (root / "workloads" / "network" / "echo" / "asyncio.py").string()};
+    } else {
+      const std::string program = model.rfind("aio-", 0) == 0 ? "aio" : model;
+      args = {(bin_dir / ("wl-echo-" + program)).string()};
+    }
+    args.insert(args.end(), {"--model", model});
+    return args;
+  }
+  if (what == "http") {
+    known(http_models());
+    return {(bin_dir / "wl-http-server").string(), "--backend",
+            model == "aio-uring" ? "io_uring" : "epoll"};
+  }
+  throw std::invalid_argument("unknown server '" + what + "' (echo or http)");
+}
+
+PinnedSpawn::PinnedSpawn(int cpu) {
+  if (cpu < 0) return;
+  cpu_set_t old;
+  CPU_ZERO(&old);
+  if (::sched_getaffinity(0, sizeof old, &old) != 0) return;
+  for (int i = 0; i < CPU_SETSIZE; ++i)
+    if (CPU_ISSET(i, &old)) m_saved.push_back(i);
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  m_changed = ::sched_setaffinity(0, sizeof one, &one) == 0;
+}
+
+PinnedSpawn::~PinnedSpawn() {
+  if (!m_changed) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (int i : m_saved) CPU_SET(i, &set);
+  ::sched_setaffinity(0, sizeof set, &set);
+}
+
+namespace {
+
+void append_tail(std::string& s, const char* data, std::size_t n, std::size_t keep = 4096) {
+  s.append(data, n);
+  if (s.size() > keep) s.erase(0, s.size() - keep);
+}
+
+std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+void ServerProcess::start(const std::vector<std::string>& argv, int cpu,
+                          std::chrono::milliseconds ready_timeout) {
+  int out_pipe[2], err_pipe[2];
+  if (::pipe2(out_pipe, O_CLOEXEC) < 0) throw std::runtime_error(std::strerror(errno));
+  if (::pipe2(err_pipe, O_CLOEXEC) < 0) {
+    ::close(out_pipe[0]);
+    ::close(out_pipe[1]);
+    throw std::runtime_error(std::strerror(errno));
+  }
+  const int rc = spawn_in_group(argv, {}, out_pipe[1], err_pipe[1], cpu, m_pid);
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+  m_out = out_pipe[0];
+  m_err = err_pipe[0];
+  if (rc != 0) {
+    m_pid = -1;
+    throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
+  }
+
+  // Its stdout until "listening HOST:PORT" (stderr kept for the error message).
+  const auto deadline = std::chrono::steady_clock::now() + ready_timeout;
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    const auto nl = out.find('\n');
+    if (nl != std::string::npos) {
+      const std::string line = trimmed(out.substr(0, nl));
+      out.erase(0, nl + 1);
+      if (line.rfind("listening ", 0) == 0) {
+        const std::string addr = line.substr(10);
+        const auto colon = addr.rfind(':');
+        if (colon != std::string::npos) {
+          m_host = addr.substr(0, colon);
+          try {
+            m_port = std::stoi(addr.substr(colon + 1));
+          } catch (const std::exception&) {
+            m_port = 0;
+          }
+        }
+        if (m_port <= 0 || m_port > 65535)
+          throw std::runtime_error("the server said '" + line + "', not 'listening HOST:PORT'");
+        break;
+      }
+      continue;  // anything else it prints first is ignored
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          deadline - std::chrono::steady_clock::now())
+                          .count();
+    if (left <= 0)
+      throw std::runtime_error("the server did not say 'listening HOST:PORT' within " +
+                               std::to_string(ready_timeout.count() / 1000) + " s" +
+                               (stderr_tail().empty() ? "" : "; stderr: " + stderr_tail()));
+    pollfd fds[2] = {{m_out, POLLIN, 0}, {m_err, POLLIN, 0}};
+    if (::poll(fds, 2, static_cast<int>(std::min<long long>(left, 100))) < 0 && errno != EINTR)
+      throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
+    bool eof = false;
+    if (fds[1].revents) {
+      const ssize_t n = ::read(m_err, buf, sizeof buf);
+      if (n > 0) {
+        std::lock_guard lock(m_mutex);
+        append_tail(m_err_text, buf, std::size_t(n));
+      }
+    }
+    if (fds[0].revents) {
+      const ssize_t n = ::read(m_out, buf, sizeof buf);
+      if (n > 0)
+        out.append(buf, std::size_t(n));
+      else if (n == 0)
+        eof = true;
+    }
+    if (eof || !running()) {
+      ::usleep(50'000);  // the rest of its last words
+      while (true) {
+        const ssize_t n = ::read(m_err, buf, sizeof buf);
+        if (n <= 0) break;
+        std::lock_guard lock(m_mutex);
+        append_tail(m_err_text, buf, std::size_t(n));
+      }
+      const std::string tail = stderr_tail();
+      throw std::runtime_error("the server exited before it was ready" +
+                               (tail.empty() ? std::string() : ": " + tail));
+    }
+  }
+  ::fcntl(m_err, F_SETFL, ::fcntl(m_err, F_GETFL) | O_NONBLOCK);
+  m_drain = std::thread([this] { drain(); });
+}
+
+void ServerProcess::drain() {
+  pollfd fds[2] = {{m_out, POLLIN, 0}, {m_err, POLLIN, 0}};
+  char buf[4096];
+  int open = 2;
+  while (open > 0) {
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !fds[i].revents) continue;
+      const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        if (i == 1) {
+          std::lock_guard lock(m_mutex);
+          append_tail(m_err_text, buf, std::size_t(n));
+        }
+      } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+        fds[i].fd = -1;
+        --open;
+      }
+    }
+  }
+}
+
+bool ServerProcess::running() const { return m_pid > 0 && !exited(m_pid); }
+
+std::string ServerProcess::stderr_tail() const {
+  std::lock_guard lock(m_mutex);
+  std::string t = trimmed(m_err_text);
+  if (t.size() > 300) t = "..." + t.substr(t.size() - 300);
+  return t;
+}
+
+ServerExit ServerProcess::stop(std::chrono::milliseconds limit) {
+  ServerExit r;
+  if (m_pid <= 0) {
+    r.error = "the server was not running";
+    return r;
+  }
+  const bool was_running = running();
+  ::kill(m_pid, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!exited(m_pid) && std::chrono::steady_clock::now() < deadline) ::usleep(2'000);
+  const bool in_time = exited(m_pid);
+  ::kill(-m_pid, SIGKILL);  // it or anything it left behind
+  int status = 0;
+  rusage ru{};
+  while (::wait4(m_pid, &status, 0, &ru) < 0 && errno == EINTR) {
+  }
+  m_pid = -1;
+  if (m_drain.joinable()) m_drain.join();
+  r.cpu_s = double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+            double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  const std::string tail = stderr_tail();
+  const std::string err = tail.empty() ? "" : "; stderr: " + tail;
+  if (!was_running) {
+    r.error = "the server had exited during the run" + err;
+    if (WIFSIGNALED(status))
+      r.error = "the server was killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+                ::strsignal(WTERMSIG(status)) + ") during the run" + err;
+  } else if (!in_time) {
+    r.error = "the server did not stop within " + std::to_string(limit.count() / 1000) +
+              " s of SIGTERM" + err;
+  } else if (WIFSIGNALED(status)) {
+    r.error = "the server was killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+              ::strsignal(WTERMSIG(status)) + ") on SIGTERM" + err;
+  } else if (WEXITSTATUS(status) != 0) {
+    r.error = "the server exited with " + std::to_string(WEXITSTATUS(status)) + " on SIGTERM" + err;
+  } else {
+    r.stopped_cleanly = true;
+  }
+  return r;
+}
+
+ServerProcess::~ServerProcess() {
+  if (m_pid > 0) {
+    ::kill(-m_pid, SIGKILL);
+    int status = 0;
+    while (::waitpid(m_pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+  if (m_drain.joinable()) m_drain.join();
+  if (m_out >= 0) ::close(m_out);
+  if (m_err >= 0) ::close(m_err);
+}
+
+}  // namespace asyncbench

@@ -1,0 +1,80 @@
+// The servers of the network workloads: which program serves what for which model (shared by
+// `asyncbench serve` and `asyncbench run`), and a server running in the background for the
+// length of one measured run.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace asyncbench {
+
+// The models that have an echo server (SPEC §2: every model but py-sync).
+const std::vector<std::string>& echo_models();
+// The models the http delay server runs as (it is built on aio).
+const std::vector<std::string>& http_models();
+
+// The command that starts `what` ("echo" or "http") for `model`; the caller adds --host/--port.
+// Throws std::invalid_argument for an unknown server or a model that has none.
+std::vector<std::string> server_command(const std::string& what, const std::string& model,
+                                        const std::filesystem::path& root,
+                                        const std::filesystem::path& bin_dir,
+                                        const std::string& python);
+
+// Sets the calling thread's CPU affinity to `cpu` (−1: every online CPU) and returns the
+// previous mask's CPUs; used around posix_spawn, whose children inherit it.
+class PinnedSpawn {
+ public:
+  explicit PinnedSpawn(int cpu);
+  ~PinnedSpawn();
+  PinnedSpawn(const PinnedSpawn&) = delete;
+  PinnedSpawn& operator=(const PinnedSpawn&) = delete;
+
+ private:
+  bool m_changed = false;
+  std::vector<int> m_saved;
+};
+
+struct ServerExit {
+  bool stopped_cleanly = false;  // exited with 0 after SIGTERM within the limit
+  std::string error;             // otherwise: what happened
+  double cpu_s = 0;              // its whole life, children it reaped included (wait4)
+};
+
+// A server started in its own process group, pinned to `cpu` (−1: not pinned). start() returns
+// once it has printed "listening HOST:PORT" and throws std::runtime_error (with the server's
+// stderr) when it cannot start, exits, or says nothing within `ready_timeout`.
+class ServerProcess {
+ public:
+  ServerProcess() = default;
+  ~ServerProcess();  // a server still running is killed (its whole group) and reaped
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  void start(const std::vector<std::string>& argv, int cpu,
+             std::chrono::milliseconds ready_timeout = std::chrono::seconds(15));
+  pid_t pid() const noexcept { return m_pid; }
+  const std::string& host() const noexcept { return m_host; }
+  int port() const noexcept { return m_port; }
+  bool running() const;  // has not exited
+  // SIGTERM, then up to `limit` for a clean exit; after it, SIGKILL to the group.
+  ServerExit stop(std::chrono::milliseconds limit = std::chrono::seconds(10));
+  std::string stderr_tail() const;
+
+ private:
+  void drain();
+  pid_t m_pid = -1;
+  int m_out = -1, m_err = -1;
+  std::string m_host;
+  int m_port = 0;
+  std::thread m_drain;
+  mutable std::mutex m_mutex;
+  std::string m_err_text;  // the last few KiB of its stderr
+};
+
+}  // namespace asyncbench
