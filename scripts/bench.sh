@@ -14,5 +14,9 @@ if [[ -f results/latest.json ]]; then
   cp results/latest.json "results/runs/$(date -u +%Y-%m-%dT%H-%M-%SZ)-$profile.json"
   /usr/bin/python3 scripts/validate_results.py results/latest.json || exit 1
   /usr/bin/python3 scripts/lecture_ratios.py results/latest.json || true  # informative, not a gate
+  for metric in rps server_cpu_us_per_req p99_us; do
+    echo; echo "echo, $metric:"
+    /usr/bin/python3 scripts/results_table.py results/latest.json --workloads echo --metric $metric || true
+  done
 fi
 exit $rc

@@ -8,11 +8,13 @@ out cell shows FAILED or TIMEOUT, a cell the plan did not include is blank.
   /usr/bin/python3 scripts/results_table.py results/reference/quick.json
   /usr/bin/python3 scripts/results_table.py FILE --workloads loop-lag --metric worst_lag_ms
   /usr/bin/python3 scripts/results_table.py FILE --metric rss_per_task_b --range
+  /usr/bin/python3 scripts/results_table.py FILE --workloads echo --metric server_cpu_us_per_req
 
 --metric: elapsed_s (the default, shown in ms), or any name under a cell's metrics, shown as is.
 """
 import argparse
 import json
+import re
 import sys
 
 MODELS = ["sync", "py-sync", "threads", "threadpool", "processes", "aio-epoll", "aio-uring", "libuv",
@@ -42,7 +44,7 @@ def variant(cell):
     parts = []
     for p in cell["id"].split("/")[2:]:
         key, _, value = p.partition(":")
-        if key == "iterations":
+        if key in ("iterations", "duration_s", "warmup_s"):
             continue
         if key == "time_scale":
             x = float(value)
@@ -100,8 +102,12 @@ def main():
     wanted = args.workloads.split(",") if args.workloads else None
 
     rows = {}  # (workload, variant) -> {model: cell}
+    skipped = set()
     for c in cells:
         if wanted and c["workload"] not in wanted:
+            continue
+        if args.metric == "elapsed_s" and not wanted and "rps" in c.get("metrics", {}):
+            skipped.add(c["workload"])  # a load client's window: its numbers are rps, latency
             continue
         rows.setdefault((c["workload"], variant(c)), {})[c["model"]] = c
     if not rows:
@@ -111,7 +117,12 @@ def main():
     show_ideal = args.metric == "elapsed_s"
     print("| workload | parameters | " + ("ideal ms | " if show_ideal else "") + " | ".join(models) + " |")
     print("|---|---|" + ("---:|" if show_ideal else "") + "---:|" * len(models))
-    for (workload, params), by_model in sorted(rows.items()):
+    def natural(item):
+        (workload, params), _ = item
+        return (workload, [int(t) if t.isdigit() else t
+                           for t in re.split(r"(\d+)", params)])
+
+    for (workload, params), by_model in sorted(rows.items(), key=natural):
         ideal = f"{ideal_ms(by_model)} | " if show_ideal else ""
         print(f"| {workload} | {params} | {ideal}" +
               " | ".join(entry(by_model[m], args.metric, args.range) if m in by_model else ""
@@ -120,6 +131,9 @@ def main():
     print(f"\nMedians in {unit} of {doc.get('profile', '?')} profile runs, "
           f"{m.get('cpu_model', '?')} × {m.get('cores', '?')}, {m.get('kernel', '?').split(' #')[0]}, "
           f"commit {str(m.get('git_commit', '?'))[:12]}.")
+    for w in sorted(skipped):
+        print(f"({w}: its elapsed time is the load client's window; see --workloads {w} "
+              f"--metric rps, p99_us or server_cpu_us_per_req)")
 
 
 if __name__ == "__main__":
