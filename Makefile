@@ -4,6 +4,7 @@ BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_TSAN ?= build-tsan
 JOBS       ?= $(shell nproc)
+RESULTS    ?= results/latest.json
 
 .PHONY: all deps build test test-asan test-tsan bench bench-quick bench-runtime plots format clean
 
@@ -48,7 +49,7 @@ bench-runtime: build
 	/usr/bin/python3 scripts/echo_pingpong.py --bin $(BUILD)/bin --repeats 5
 
 plots:
-	@echo "plots: there are no figures yet (they come with the harness and its results)"
+	/usr/bin/python3 plots/make_plots.py --results $(RESULTS)
 
 format:
 	find runtime harness workloads -name '*.hpp' -o -name '*.cpp' | xargs clang-format -i
