@@ -57,7 +57,7 @@ void Socket::close() noexcept {
 bool IoAwaiter::start(TaskBase* ctx, std::coroutine_handle<> h) {
   m_ctx = ctx;
   m_h = h;
-  if (!begin_wait(ctx, this)) {
+  if (!begin_wait(ctx, this, m_sock ? "socket" : "file")) {
     m_cancelled_before = true;
     return false;
   }

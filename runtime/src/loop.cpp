@@ -68,12 +68,19 @@ Loop::Loop(aio::Backend requested) {
   m_id = next_id.fetch_add(1);
   m_backend = make_backend(requested);
   m_kind = m_backend->kind();
+  m_tracer = make_tracer();
+  t_tracer = m_tracer;
   t_current = this;
 }
 
 Loop::~Loop() {
   // Workers may still be posting completions; join them before anything they touch goes.
   m_pool.reset();
+  if (m_tracer) {
+    t_tracer = nullptr;
+    finish_tracer(*m_tracer, m_kind == aio::Backend::io_uring ? "io_uring" : "epoll");
+    destroy_tracer(m_tracer);
+  }
   t_current = nullptr;
 }
 
@@ -102,7 +109,11 @@ void Loop::ReadyQueue::push(Ready r) {
   ++m_size;
 }
 
-void Loop::schedule(std::coroutine_handle<> h, TaskBase* ctx) { m_ready.push({h, ctx}); }
+void Loop::schedule(std::coroutine_handle<> h, TaskBase* ctx) {
+  m_ready.push({h, ctx});
+  if (t_tracer) [[unlikely]]
+    trace_event(TraceKind::ready, ctx);
+}
 
 void Loop::start(TaskBase& t) {
   if (t.status != TaskStatus::lazy)
@@ -115,6 +126,8 @@ void Loop::start(TaskBase& t) {
   t.live_next = m_live;
   if (m_live) m_live->live_prev = &t;
   m_live = &t;
+  if (t_tracer) [[unlikely]]
+    trace_event(TraceKind::created, &t);
 }
 
 void Loop::task_finished(TaskBase& t) noexcept {
@@ -215,6 +228,15 @@ void Loop::run_once() {
 
   std::size_t n = m_ready.size();
   if (n) m_stalls_in_a_row = 0;
+  if (t_tracer) [[unlikely]] {
+    while (n--) {
+      const Ready r = m_ready.pop();
+      trace_event(TraceKind::run, r.ctx);
+      resume_flat(r.h);
+      trace_event(TraceKind::pause, r.ctx);  // the address only: the task may be gone
+    }
+    return;
+  }
   while (n--) resume_flat(m_ready.pop().h);
 }
 

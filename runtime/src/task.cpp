@@ -65,6 +65,8 @@ std::coroutine_handle<> TaskBase::finish() noexcept {
   status = TaskStatus::done;
   cancel_requested = false;
   waiter = nullptr;
+  if (t_tracer) [[unlikely]]
+    trace_event(TraceKind::finished, this);
   Loop::current().task_finished(*this);
   while (JoinNode* n = joiners) {
     n->unlink();

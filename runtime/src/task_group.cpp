@@ -83,6 +83,8 @@ bool TaskGroup::WaitAwaiter::suspend(detail::TaskBase* ctx, std::coroutine_handl
   on_cancel = &WaitAwaiter::cancel;
   ctx->waiter = this;
   m_g.m_waiter = this;
+  if (detail::t_tracer) [[unlikely]]
+    detail::trace_event(detail::TraceKind::wait, ctx, "tasks");
   return true;
 }
 

@@ -90,7 +90,13 @@ void ThreadPool::worker() {
       m_tail = nullptr;
     job->queued = false;
     lock.unlock();
-    job->run(job);
+    if (Tracer* tracer = job->loop->tracer()) [[unlikely]] {
+      const std::int64_t begin = trace_clock_ns();
+      job->run(job);
+      trace_job(tracer, job->owner, begin, trace_clock_ns());
+    } else {
+      job->run(job);
+    }
     job->loop->post_completion(job);
     lock.lock();
   }

@@ -39,6 +39,8 @@ bool JoinAll::suspend(TaskBase* ctx, std::coroutine_handle<> h) {
   }
   on_cancel = &JoinAll::cancel;
   ctx->waiter = this;
+  if (t_tracer) [[unlikely]]
+    trace_event(TraceKind::wait, ctx, "tasks");
   return true;
 }
 
@@ -128,7 +130,7 @@ void WaitFor::await_resume() noexcept {
 bool ShieldWait::suspend(TaskBase* ctx, std::coroutine_handle<> h) {
   m_ctx = ctx;
   m_h = h;
-  if (!begin_wait(ctx, this)) {
+  if (!begin_wait(ctx, this, "task")) {
     m_cancelled = true;
     return false;
   }

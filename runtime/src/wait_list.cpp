@@ -5,7 +5,7 @@ namespace aio::detail {
 bool WaitList::suspend(WaitNode& node, TaskBase* ctx, std::coroutine_handle<> h) noexcept {
   node.ctx = ctx;
   node.h = h;
-  if (!begin_wait(ctx, &node)) {
+  if (!begin_wait(ctx, &node, m_what)) {
     node.cancelled = true;
     return false;
   }

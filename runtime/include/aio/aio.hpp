@@ -5,6 +5,7 @@
 // TaskGroup. Synchronisation (sync.hpp, queue.hpp, future.hpp): Event, Lock, Semaphore, Queue,
 // Future. Async generators (generator.hpp). Blocking calls off the loop (thread.hpp): to_thread.
 // I/O (net.hpp, file.hpp, signal.hpp): TcpListener, TcpStream, File, read_file, wait_signal.
+// Tracing (trace.hpp): each task's life as Chrome trace events, off unless AIO_TRACE is set.
 // Errors (errors.hpp): CancelledError, TimeoutError, IncompleteReadError, InvalidStateError,
 // QueueEmpty, QueueFull.
 #pragma once
@@ -22,4 +23,5 @@
 #include "aio/task.hpp"
 #include "aio/task_group.hpp"
 #include "aio/thread.hpp"
+#include "aio/trace.hpp"
 #include "aio/wait.hpp"

@@ -29,7 +29,7 @@ class Future {
     std::exception_ptr error;
     bool done = false;
     bool cancelled = false;
-    detail::WaitList waiters;
+    detail::WaitList waiters{"future"};
   };
 
  public:

@@ -82,7 +82,7 @@ class SleepAwaiter : TimerNode, Waiter {
   bool await_suspend(std::coroutine_handle<P> h) {
     m_ctx = task_of(h);
     m_h = h;
-    if (!begin_wait(m_ctx, this)) {
+    if (!begin_wait(m_ctx, this, "timer")) {
       m_cancelled = true;
       return false;
     }

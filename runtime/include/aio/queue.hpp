@@ -139,9 +139,9 @@ class Queue {
   std::deque<T> m_items;
   std::size_t m_maxsize;
   std::size_t m_unfinished = 0;
-  detail::WaitList m_getters;
-  detail::WaitList m_putters;
-  detail::WaitList m_joiners;
+  detail::WaitList m_getters{"queue"};
+  detail::WaitList m_putters{"queue"};
+  detail::WaitList m_joiners{"queue"};
 };
 
 }  // namespace aio

@@ -84,9 +84,7 @@ class Semaphore {
   using Guard = AcquireGuard<Semaphore>;
 
   // Throws std::invalid_argument for a negative value (asyncio's ValueError).
-  explicit Semaphore(long value = 1) : m_value(value) {
-    if (value < 0) throw std::invalid_argument("aio::Semaphore: initial value must be >= 0");
-  }
+  explicit Semaphore(long value = 1) : Semaphore(value, "semaphore") {}
   Semaphore(const Semaphore&) = delete;
   Semaphore& operator=(const Semaphore&) = delete;
 
@@ -126,6 +124,11 @@ class Semaphore {
   [[nodiscard]] AcquireAwaiter acquire() noexcept { return AcquireAwaiter(*this); }
 
  private:
+  friend class Lock;
+  // `what`: its name in traces (a Lock's semaphore waits as "lock").
+  Semaphore(long value, const char* what) : m_waiters(what), m_value(value) {
+    if (value < 0) throw std::invalid_argument("aio::Semaphore: initial value must be >= 0");
+  }
   detail::WaitList m_waiters;
   long m_value;
 };
@@ -165,7 +168,7 @@ class Lock {
   [[nodiscard]] AcquireAwaiter acquire() noexcept { return AcquireAwaiter(*this); }
 
  private:
-  Semaphore m_sem{1};
+  Semaphore m_sem{1, "lock"};
 };
 
 }  // namespace aio

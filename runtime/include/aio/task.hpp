@@ -115,7 +115,7 @@ class TaskAwaiter : JoinNode, Waiter {
     AIO_ASSERT(child.status == TaskStatus::scheduled, "aio::Task awaited while it runs inline");
     m_ctx = ctx;
     m_parent = parent;
-    if (!begin_wait(ctx, this)) {
+    if (!begin_wait(ctx, this, "task")) {
       m_cancelled_before = true;
       return parent;
     }

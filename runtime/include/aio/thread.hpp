@@ -42,12 +42,13 @@ class JobAwaiter : JobNode, Waiter {
   bool await_suspend(std::coroutine_handle<P> h) {
     m_ctx = task_of(h);
     m_h = h;
-    if (!begin_wait(m_ctx, this)) {
+    if (!begin_wait(m_ctx, this, "thread pool")) {
       m_cancelled = true;
       return false;
     }
     run = &JobAwaiter::run_job;
     complete = &JobAwaiter::completed;
+    owner = m_ctx;
     on_cancel = &JobAwaiter::cancel;
     try {
       Loop::current().submit_job(this);

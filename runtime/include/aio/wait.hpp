@@ -130,7 +130,7 @@ class CompletionQueue {
   std::vector<TaskBase*> m_children;
   std::unique_ptr<Node[]> m_nodes;
   std::deque<std::size_t> m_finished;
-  WaitList m_waiters;  // tasks waiting for the next completion
+  WaitList m_waiters{"task"};  // tasks waiting for the next completion
   std::size_t m_claimed = 0;
 };
 

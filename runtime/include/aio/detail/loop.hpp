@@ -23,6 +23,7 @@
 #include "aio/detail/task_base.hpp"
 #include "aio/detail/thread_pool.hpp"
 #include "aio/detail/timer_heap.hpp"
+#include "aio/detail/trace.hpp"
 
 namespace aio {
 enum class Backend { automatic, epoll, io_uring };
@@ -67,6 +68,8 @@ class Loop {
   void remove_persistent(IoRequest* r) noexcept;
 
   IoBackend& backend() noexcept { return *m_backend; }
+  // Recording a trace (aio/trace.hpp), or null.
+  Tracer* tracer() const noexcept { return m_tracer; }
   aio::Backend kind() const noexcept { return m_kind; }
   // Unique for the life of the process: tells a descriptor which loop it is registered with.
   std::uint64_t id() const noexcept { return m_id; }
@@ -108,6 +111,7 @@ class Loop {
   aio::Backend m_kind;
   std::uint64_t m_id;
   std::unique_ptr<IoBackend> m_backend;
+  Tracer* m_tracer = nullptr;  // owned; see aio/trace.hpp
   std::vector<IoRequest*> m_persistent;
   ReadyQueue m_ready;
   TimerHeap m_timers;

@@ -25,6 +25,7 @@
 
 #include "aio/detail/config.hpp"
 #include "aio/detail/frame_allocator.hpp"
+#include "aio/detail/trace.hpp"
 #include "aio/errors.hpp"
 
 namespace aio::detail {
@@ -137,10 +138,13 @@ inline void resume_flat(std::coroutine_handle<> h) {
 bool is_cancelled_error(const std::exception_ptr& e) noexcept;
 
 // Registers `w` as the suspended waiter of `ctx`. Returns false instead when a cancellation is
-// already pending: the caller must then not suspend, and throws from await_resume.
-inline bool begin_wait(TaskBase* ctx, Waiter* w) noexcept {
+// already pending: the caller must then not suspend, and throws from await_resume. `on` names
+// what the task waits for, for the trace (aio/trace.hpp).
+inline bool begin_wait(TaskBase* ctx, Waiter* w, const char* on = nullptr) noexcept {
   if (ctx->cancel_requested) return false;
   ctx->waiter = w;
+  if (t_tracer) [[unlikely]]
+    trace_event(TraceKind::wait, ctx, on);
   return true;
 }
 inline void end_wait(TaskBase* ctx) noexcept { ctx->waiter = nullptr; }

@@ -20,6 +20,7 @@ struct JobNode {
   JobNode* next = nullptr;
   JobNode* prev = nullptr;
   Loop* loop = nullptr;
+  const void* owner = nullptr;              // the task it runs for (traces name it)
   bool queued = false;                      // guarded by the pool's mutex
   void (*run)(JobNode*) noexcept = nullptr;       // on a worker thread
   void (*complete)(JobNode*) noexcept = nullptr;  // back on the loop's thread

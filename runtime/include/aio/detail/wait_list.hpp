@@ -32,7 +32,8 @@ struct WaitNode : Waiter {
 
 class WaitList {
  public:
-  WaitList() = default;
+  // `what` names it in traces: "lock", "semaphore", "event", "queue", "future", "task".
+  explicit WaitList(const char* what = "event") noexcept : m_what(what) {}
   WaitList(const WaitList&) = delete;
   WaitList& operator=(const WaitList&) = delete;
 
@@ -65,6 +66,7 @@ class WaitList {
 
   WaitNode* m_head = nullptr;
   WaitNode* m_tail = nullptr;
+  const char* m_what;
 };
 
 }  // namespace aio::detail
