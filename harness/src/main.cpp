@@ -6,6 +6,7 @@
 //   asyncbench compare BASE.json NEW.json [--threshold PCT] [--format text|markdown]
 //   asyncbench serve echo --model M [--host H] [--port P] [--no-nodelay]
 //   asyncbench serve http [--model aio-epoll|aio-uring] [--host H] [--port P] [--delay-ms D]
+//   asyncbench trace W --model M --out FILE [--profile P] [--param name=value]...
 //   asyncbench load echo --port P [--host H] [--connections C] [--size S] [--duration-s D]
 //                        [--warmup-s W] [--rate R] [--server-pid PID] [--model M]
 #include <unistd.h>
@@ -23,6 +24,7 @@
 #include "manifest.hpp"
 #include "run.hpp"
 #include "server.hpp"
+#include "trace.hpp"
 
 #ifndef ASYNCBENCH_SOURCE_DIR
 #define ASYNCBENCH_SOURCE_DIR "."
@@ -233,6 +235,17 @@ int main(int argc, char** argv) {
                    "http: the delay of any path other than /delay/<ms>/<bytes> (default 0)")
       ->check(CLI::Range(0, 600000));
 
+  TraceOptions to;
+  CLI::App* cmd_trace = app.add_subcommand(
+      "trace", "one traced run of a workload as a Chrome trace-event file (Perfetto)");
+  cmd_trace->add_option("workload", to.workload, "the workload (count, chess, ...)")->required();
+  cmd_trace->add_option("--model", to.model, "the model")->required();
+  cmd_trace->add_option("--out", to.out, "the trace file to write")->required();
+  cmd_trace->add_option("--profile", to.profile, "whose cell to run (default quick)")
+      ->check(CLI::IsMember({"quick", "full", "smoke"}));
+  cmd_trace->add_option("--param", to.params,
+                        "name=value: pick the cell with it, or override it (repeatable)");
+
   LoadOptions lo;
   std::string load_what, load_model = "external";
   CLI::App* cmd_load = app.add_subcommand(
@@ -297,6 +310,12 @@ int main(int argc, char** argv) {
       return serve(root, self_dir(), py ? py : RunOptions{}.python, serve_what, serve_model, rest);
     }
     if (*cmd_load) return load(load_what, load_model, lo);
+    if (*cmd_trace) {
+      to.root = root;
+      to.bin_dir = self_dir();
+      if (const char* py = std::getenv("ASYNCBENCH_PYTHON")) to.python = py;
+      return trace_workload(to);
+    }
     if (*cmd_cmp) {
       co.base = base_arg;
       co.next = next_arg;

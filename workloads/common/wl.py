@@ -24,7 +24,9 @@ runs the scenario once, checks itself, and prints exactly one JSON line on stdou
 import argparse
 import asyncio
 import json
+import os
 import sys
+import threading
 import time
 import traceback
 
@@ -113,7 +115,10 @@ def main(workload, models, body):
     model ids this program serves (--model must be one of them)."""
     w = Workload(workload, models)
     try:
-        body(w)
+        try:
+            body(w)
+        finally:
+            trace_flush()
     except Unsupported as u:
         w._line("unsupported", str(u))
         sys.exit(77)
@@ -193,3 +198,100 @@ def _status_kb(key):
             if line.startswith(key):
                 return int(line.split()[1])
     return -1
+
+
+# ---- traces (the same events as workloads/common/trace.hpp and aio's own) ----
+
+_TRACE_PATH = os.environ.get("AIO_TRACE") or None
+_trace_lock = threading.Lock()
+_trace_lines = []
+_trace_next = [1]
+_trace_pid = [None]
+
+
+def _trace_reset_if_forked():
+    if _trace_pid[0] != os.getpid():
+        _trace_pid[0] = os.getpid()
+        _trace_lines.clear()
+        _trace_next[0] = 1
+
+
+def _micros(ns):
+    return f"{ns // 1000}.{ns % 1000:03d}"
+
+
+class Track:
+    """A task's track in the trace (AIO_TRACE set): running from its creation, then running()
+    and waiting(on) as the task goes, mark(text) for what it prints, finish() at its end. Does
+    nothing without AIO_TRACE. Any thread may use a track (one at a time)."""
+
+    def __init__(self, name):
+        self._tid = 0
+        if not _TRACE_PATH:
+            return
+        with _trace_lock:
+            _trace_reset_if_forked()
+            self._pid = _trace_pid[0]
+            self._tid = _trace_next[0]
+            _trace_next[0] += 1
+            if self._tid == 1:
+                _trace_lines.append(json.dumps({"ph": "M", "pid": self._pid, "tid": 0,
+                                                "name": "process_name",
+                                                "args": {"name": f"pid {self._pid}"}}))
+            _trace_lines.append(json.dumps({"ph": "M", "pid": self._pid, "tid": self._tid,
+                                            "name": "thread_name", "args": {"name": name}}))
+            _trace_lines.append(json.dumps({"ph": "M", "pid": self._pid, "tid": self._tid,
+                                            "name": "thread_sort_index",
+                                            "args": {"sort_index": self._tid}}))
+        self._cat, self._name, self._since = "running", "running", time.monotonic_ns()
+
+    def _append(self, event):
+        with _trace_lock:
+            if _trace_pid[0] == self._pid:
+                _trace_lines.append(json.dumps(event))
+
+    def _close(self, now):
+        # ts/dur in microseconds with nanosecond digits, as aio writes them
+        self._append({"ph": "X", "pid": self._pid, "tid": self._tid, "cat": self._cat,
+                      "name": self._name, "ts": float(_micros(self._since)),
+                      "dur": float(_micros(max(0, now - self._since)))})
+
+    def _change(self, cat, name):
+        if not self._tid:
+            return
+        now = time.monotonic_ns()
+        self._close(now)
+        self._cat, self._name, self._since = cat, name, now
+
+    def running(self):
+        self._change("running", "running")
+
+    def waiting(self, on):
+        self._change("waiting", f"waiting: {on}")
+
+    def mark(self, text):
+        if self._tid:
+            self._append({"ph": "i", "s": "t", "pid": self._pid, "tid": self._tid,
+                          "cat": "mark", "name": text,
+                          "ts": float(_micros(time.monotonic_ns()))})
+
+    def finish(self):
+        if self._tid:
+            self._close(time.monotonic_ns())
+            self._tid = 0
+
+
+def trace_flush():
+    """Appends this process's trace events to the AIO_TRACE file (one write, O_APPEND)."""
+    if not _TRACE_PATH:
+        return
+    with _trace_lock:
+        _trace_reset_if_forked()
+        out = "".join(line + "\n" for line in _trace_lines)
+        _trace_lines.clear()
+    if out:
+        fd = os.open(_TRACE_PATH, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            os.write(fd, out.encode())
+        finally:
+            os.close(fd)
