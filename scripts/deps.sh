@@ -10,6 +10,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev
   python3 python3-matplotlib python3-uvloop python3-aiohttp python3-requests
   python3-aiofiles python3-jsonschema
+  clang libclang-rt-14-dev wrk
 )
 
 missing=()

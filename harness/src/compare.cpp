@@ -130,15 +130,33 @@ int compare_files(const CompareOptions& o, std::ostream& out) {
     const std::vector<double> ea = numbers((*ca)["elapsed_s"]), eb = numbers(cb["elapsed_s"]);
     if (ea.empty() || eb.empty()) continue;
     min_repeats = std::min<int>(min_repeats, int(std::min(ea.size(), eb.size())));
-    rows.push_back(compare_metric(id, "elapsed_s", ea, eb, disturbed, threshold));
-    if (rows.back().base.median > 0 && rows.back().next.median > 0)
-      ratios.push_back(rows.back().next.median / rows.back().base.median);
+    // A load client's cell (echo): its elapsed time is the fixed measuring window; its result
+    // is its rate, which stands in for elapsed in the geometric mean (as time per request).
+    const auto& ma = ca->value("metrics", Json::object());
+    const bool windowed = ma.contains("rps");
+    if (windowed) {
+      const auto ra = numbers(ma["rps"]), rb = numbers(cb.value("metrics", Json::object())["rps"]);
+      if (!ra.empty() && !rb.empty()) {
+        const double a_med = stats::summarize(ra).median, b_med = stats::summarize(rb).median;
+        if (a_med > 0 && b_med > 0) ratios.push_back(a_med / b_med);
+      }
+    } else {
+      rows.push_back(compare_metric(id, "elapsed_s", ea, eb, disturbed, threshold));
+      if (rows.back().base.median > 0 && rows.back().next.median > 0)
+        ratios.push_back(rows.back().next.median / rows.back().base.median);
+    }
     if (ca->contains("metrics") && cb.contains("metrics"))
       for (auto& [m, va] : (*ca)["metrics"].items()) {
         if (m.rfind("ideal", 0) == 0 || !cb["metrics"].contains(m))
           continue;  // ideals are not measured
         const auto xa = numbers(va), xb = numbers(cb["metrics"][m]);
         if (xa.empty() || xb.empty()) continue;
+        // A relative change means nothing for a quantity that can be negative (sleep-fanout's
+        // overhead, elapsed − d, is about zero for libuv, whose timers may fire 2 ms early).
+        auto negative = [](const std::vector<double>& v) {
+          return std::any_of(v.begin(), v.end(), [](double x) { return x < 0; });
+        };
+        if (negative(xa) || negative(xb)) continue;
         rows.push_back(compare_metric(id, m, xa, xb, disturbed, threshold));
       }
   }
@@ -167,7 +185,7 @@ int compare_files(const CompareOptions& o, std::ostream& out) {
   }
   for (const Row& r : rows) {
     // Unchanged side metrics would drown the report: show them only when something happened.
-    if (r.metric != "elapsed_s" && r.verdict == "same") continue;
+    if (r.metric != "elapsed_s" && r.metric != "rps" && r.verdict == "same") continue;
     const std::string vb =
         fmt(r.base.median) + " [" + fmt(r.base.min) + "-" + fmt(r.base.max) + "]";
     const std::string vn =

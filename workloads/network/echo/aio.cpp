@@ -4,10 +4,13 @@
 // SIGINT or SIGTERM, then cancels the accept loop and, through the group, every connection.
 #include <aio/aio.hpp>
 #include <array>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 
 #include "server.hpp"
+
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -33,9 +36,14 @@ aio::Task<void> accept_loop(aio::TcpListener& listener, bool nodelay) {
   }
 }
 
-aio::Task<void> serve(aio::TcpListener& listener, bool nodelay) {
-  auto server = aio::create_task(accept_loop(listener, nodelay));
-  co_await aio::wait_signal(SIGINT, SIGTERM);
+aio::Task<void> serve(aio::TcpListener& listener, const echo::Options& o) {
+  // The signal watch first, and "listening" only once it is in place: a SIGTERM sent the moment
+  // the line appears must stop the server cleanly, not kill it.
+  auto stop = aio::create_task(aio::wait_signal(SIGINT, SIGTERM));
+  auto server = aio::create_task(accept_loop(listener, o.nodelay));
+  co_await aio::sleep(0ms);  // both have started: the handlers are installed
+  echo::print_listening(o.host, listener.port());
+  co_await stop;
   server.cancel();  // the accept, and through the TaskGroup every connection
   try {
     co_await server;
@@ -49,8 +57,7 @@ int main(int argc, char** argv) {
   const echo::Options o = echo::parse(argc, argv, {"aio-epoll", "aio-uring"});
   try {
     aio::TcpListener listener = aio::TcpListener::bind(o.host, o.port, echo::kBacklog);
-    echo::print_listening(o.host, listener.port());
-    aio::run(serve(listener, o.nodelay),
+    aio::run(serve(listener, o),
              o.model == "aio-uring" ? aio::Backend::io_uring : aio::Backend::epoll);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
