@@ -3,40 +3,137 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cerrno>
 #include <climits>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <system_error>
 
 namespace wl {
 
-const CLI::Validator positive(
+using Json = nlohmann::ordered_json;
+
+struct Fields::Impl {
+  Json json = Json::object();
+};
+
+Fields::Fields() : m_impl(std::make_unique<Impl>()) {}
+Fields::~Fields() = default;
+
+Fields::Field Fields::operator[](std::string key) { return Field(*m_impl, std::move(key)); }
+
+// Each stores v as its own C++ type, so nlohmann/json picks the JSON kind it picked when
+// programs assigned to the json object themselves.
+#define WL_FIELD_SETTER(T)                       \
+  Fields::Field& Fields::Field::operator=(T v) { \
+    m_fields.json[m_key] = v;                    \
+    return *this;                                \
+  }
+WL_FIELD_SETTER(bool)
+WL_FIELD_SETTER(int)
+WL_FIELD_SETTER(unsigned)
+WL_FIELD_SETTER(long)
+WL_FIELD_SETTER(unsigned long)
+WL_FIELD_SETTER(long long)
+WL_FIELD_SETTER(unsigned long long)
+WL_FIELD_SETTER(double)
+WL_FIELD_SETTER(const char*)
+WL_FIELD_SETTER(const std::string&)
+#undef WL_FIELD_SETTER
+
+struct Check::Impl {
+  CLI::Validator validator;
+};
+
+struct Workload::Cli {
+  explicit Cli(const std::string& name) : app(name) {}
+  CLI::App app;
+};
+
+namespace {
+
+Check make_check(CLI::Validator v) {
+  return Check(std::make_shared<const Check::Impl>(Check::Impl{std::move(v)}));
+}
+
+// Adds `--name` and its check; T is the option's value type, which CLI11 converts to and names
+// in --help (INT, UINT, FLOAT, TEXT).
+template <class T>
+void add_option(CLI::App& app, const std::string& name, T& value, const std::string& help,
+                const Check& check) {
+  CLI::Option* o = app.add_option(name, value, help);
+  if (check.impl()) o->check(check.impl()->validator);
+}
+
+}  // namespace
+
+Check range(int lo, int hi) { return make_check(CLI::Range(lo, hi)); }
+Check range(std::uint64_t lo, std::uint64_t hi) { return make_check(CLI::Range(lo, hi)); }
+Check one_of(std::vector<std::string> values) {
+  return make_check(CLI::IsMember(std::move(values)));
+}
+
+const Check positive = make_check(CLI::Validator(
     [](std::string& v) -> std::string {
-      try {
-        if (std::stod(v) > 0) return {};
-      } catch (const std::exception&) {
-      }
+      // The whole text must be the number, as in the option's own conversion (CLI11's strtold);
+      // representable (no ERANGE: 1e-310 is not a usable duration either) and finite, since
+      // every such value becomes a duration and inf seconds overflows the clock.
+      char* end = nullptr;
+      errno = 0;
+      const double d = std::strtod(v.c_str(), &end);
+      if (!v.empty() && end == v.c_str() + v.size() && errno == 0 && std::isfinite(d) && d > 0)
+        return {};
       return "must be a number greater than 0, not '" + v + "'";
     },
-    "POSITIVE");
+    "POSITIVE"));
 
 Workload::Workload(std::string workload, std::vector<std::string> models, int argc, char** argv)
-    : m_workload(std::move(workload)), m_argc(argc), m_argv(argv), m_app(m_workload) {
-  m_app.add_option("--model", m_model, "the model this program runs as")
+    : m_workload(std::move(workload)),
+      m_argc(argc),
+      m_argv(argv),
+      m_cli(std::make_unique<Cli>(m_workload)) {
+  m_cli->app.add_option("--model", m_model, "the model this program runs as")
       ->required()
       ->check(CLI::IsMember(models));
-  m_app.add_option("--time-scale", m_time_scale, "multiplies every lecture duration")
-      ->check(positive);
+  add_option(m_cli->app, "--time-scale", m_time_scale, "multiplies every lecture duration",
+             positive);
+}
+
+Workload::~Workload() = default;
+
+void Workload::option(const std::string& name, int& value, const std::string& help,
+                      const Check& check) {
+  add_option(m_cli->app, name, value, help, check);
+}
+void Workload::option(const std::string& name, long& value, const std::string& help,
+                      const Check& check) {
+  add_option(m_cli->app, name, value, help, check);
+}
+void Workload::option(const std::string& name, std::uint64_t& value, const std::string& help,
+                      const Check& check) {
+  add_option(m_cli->app, name, value, help, check);
+}
+void Workload::option(const std::string& name, double& value, const std::string& help,
+                      const Check& check) {
+  add_option(m_cli->app, name, value, help, check);
+}
+void Workload::option(const std::string& name, std::string& value, const std::string& help,
+                      const Check& check) {
+  add_option(m_cli->app, name, value, help, check);
 }
 
 void Workload::parse() {
+  CLI::App& app = m_cli->app;
   try {
-    m_app.parse(m_argc, m_argv);
+    app.parse(m_argc, m_argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) {  // --help
-      std::cout << m_app.help();
+      std::cout << app.help();
       std::exit(0);
     }
     std::fprintf(stderr, "%s: %s\n", m_argv[0], e.what());
@@ -61,9 +158,9 @@ int Workload::report(const std::string& error) const {
   if (why.empty() && !m_failed_checks.empty()) why = "check failed: " + join(m_failed_checks, "; ");
   if (why.empty() && m_elapsed < 0) why = "the workload reported no elapsed time";
   out["status"] = why.empty() ? "ok" : "failed";
-  out["params"] = m_params;
+  out["params"] = m_params.impl().json;
   if (m_elapsed >= 0) out["elapsed_s"] = m_elapsed;
-  out["metrics"] = m_metrics;
+  out["metrics"] = m_metrics.impl().json;
   if (!why.empty()) out["error"] = why;
   std::cout << out.dump() << std::endl;
   return why.empty() ? 0 : 1;
@@ -74,7 +171,7 @@ int Workload::report_unsupported(const std::string& reason) const {
   out["workload"] = m_workload;
   out["model"] = m_model;
   out["status"] = "unsupported";
-  out["params"] = m_params;
+  out["params"] = m_params.impl().json;
   out["error"] = reason;
   std::cout << out.dump() << std::endl;
   return 77;

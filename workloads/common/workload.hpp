@@ -11,42 +11,127 @@
 // with status "failed" (exit 1) and an "error" when a check or the run failed, or "unsupported"
 // (exit 77) with the reason when the model cannot sensibly run these parameters. Bad arguments
 // are a one-line error on stderr and exit 2. Diagnostics go to stderr, never stdout.
+//
+// The command line is CLI11's and the JSON line nlohmann/json's, both header-only libraries:
+// included here they were most of every program's 11-14 s compile (CLI11's inline code about
+// 8 s, json.hpp 2.5 s more). So both stay inside workload.cpp, compiled once: a program declares
+// its options through Workload::option (non-template overloads, one per value type) with a
+// wl::Check, and fills params() and metrics() through wl::Fields, whose setters are out of line.
 #pragma once
 
 #include <sys/types.h>
 
-#include <CLI/CLI.hpp>
 #include <chrono>
+#include <cstdint>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 namespace wl {
-
-using Json = nlohmann::ordered_json;
 
 // Thrown by Workload::unsupported; caught by wl::main.
 struct Unsupported {
   std::string reason;
 };
 
-// CLI11 validator: a number greater than zero (with a short message).
-extern const CLI::Validator positive;
+// What an option's value must be; checked by Workload::parse, with CLI11's message (or ours, for
+// `positive`) in the one-line error. Make one with range() or one_of(), or use `positive`; a
+// default-constructed Check accepts any value of the option's type.
+class Check {
+ public:
+  struct Impl;  // a CLI11 validator, in workload.cpp
+  Check() = default;
+  explicit Check(std::shared_ptr<const Impl> impl) noexcept : m_impl(std::move(impl)) {}
+  const Impl* impl() const noexcept { return m_impl.get(); }
+
+ private:
+  std::shared_ptr<const Impl> m_impl;
+};
+
+// A whole number in [lo, hi] (CLI11's Range: "Value 0 not in range 1 to 10000").
+Check range(int lo, int hi);
+Check range(std::uint64_t lo, std::uint64_t hi);
+// One of `values` (CLI11's IsMember: "bogus not in {inline,offload}").
+Check one_of(std::vector<std::string> values);
+// A finite number greater than zero, with a short message ("must be a number greater than 0,
+// not '0'"), where CLI11's PositiveNumber prints the range it checks, 0 to DBL_MAX in 309 digits.
+extern const Check positive;
+
+// One object of the JSON line ("params" or "metrics"), filled as
+//   w.metrics()["ideal_s"] = 1.5;
+// with a number, a bool or a string. Keys keep the order in which they were first set; setting a
+// key again replaces its value.
+class Fields {
+ public:
+  class Field;
+  struct Impl;  // the JSON object, in workload.cpp
+
+  Fields();
+  ~Fields();
+  Fields(const Fields&) = delete;
+  Fields& operator=(const Fields&) = delete;
+
+  Field operator[](std::string key);
+  const Impl& impl() const noexcept { return *m_impl; }
+
+ private:
+  std::unique_ptr<Impl> m_impl;
+};
+
+// What Fields::operator[] returns: assigning to it sets the key. One overload per type, so that
+// every integer keeps its JSON kind (signed or unsigned) and a string literal is a string, not a
+// bool.
+class Fields::Field {
+ public:
+  Field& operator=(bool v);
+  Field& operator=(int v);
+  Field& operator=(unsigned v);
+  Field& operator=(long v);
+  Field& operator=(unsigned long v);
+  Field& operator=(long long v);
+  Field& operator=(unsigned long long v);
+  Field& operator=(double v);
+  Field& operator=(const char* v);
+  Field& operator=(const std::string& v);
+
+ private:
+  friend class Fields;
+  Field(Impl& fields, std::string key) : m_fields(fields), m_key(std::move(key)) {}
+  Impl& m_fields;
+  std::string m_key;
+};
 
 class Workload {
  public:
   // `models`: the model ids this program runs as (--model must be one of them).
   Workload(std::string workload, std::vector<std::string> models, int argc, char** argv);
+  ~Workload();
+  Workload(const Workload&) = delete;
+  Workload& operator=(const Workload&) = delete;
 
-  // Add the workload's own options here, then call parse().
-  CLI::App& cli() noexcept { return m_app; }
-  // Parses the command line (exits 2 with one line on stderr on bad input) and records the
-  // common parameters.
+  // Declares one of the workload's own options (before parse()): `--name <value>`, optional,
+  // stored into `value` (which keeps its default when the option is absent), `help` shown by
+  // --help, `check` applied to the value as given. Example:
+  //   w.option("--tasks", tasks, "how many tasks", wl::range(1, 10000));
+  void option(const std::string& name, int& value, const std::string& help,
+              const Check& check = {});
+  void option(const std::string& name, long& value, const std::string& help,
+              const Check& check = {});
+  void option(const std::string& name, std::uint64_t& value, const std::string& help,
+              const Check& check = {});
+  void option(const std::string& name, double& value, const std::string& help,
+              const Check& check = {});
+  void option(const std::string& name, std::string& value, const std::string& help,
+              const Check& check = {});
+  // Parses the command line (exits 2 with one line on stderr on bad input, 0 after printing
+  // --help) and records the common parameters.
   void parse();
 
+  // How this program was started (argv[0]), which begins its error lines.
+  const char* program_name() const noexcept { return m_argc > 0 ? m_argv[0] : ""; }
   const std::string& model() const noexcept { return m_model; }
   double time_scale() const noexcept { return m_time_scale; }
   // A lecture duration (in seconds) at this run's time scale.
@@ -54,8 +139,8 @@ class Workload {
 
   // What the output reports. Parameters are recorded as given (after parse, add the
   // workload's own); metrics are the workload's own measurements and ideals.
-  Json& params() noexcept { return m_params; }
-  Json& metrics() noexcept { return m_metrics; }
+  Fields& params() noexcept { return m_params; }
+  Fields& metrics() noexcept { return m_metrics; }
 
   // Records a failed self-check (the run then reports "failed" with every failed check).
   void check(bool ok, const std::string& what);
@@ -69,14 +154,16 @@ class Workload {
   int report_unsupported(const std::string& reason) const;
 
  private:
+  struct Cli;  // the CLI11 parser, in workload.cpp
+
   std::string m_workload;
   int m_argc;
   char** m_argv;
-  CLI::App m_app;
+  std::unique_ptr<Cli> m_cli;
   std::string m_model;
   double m_time_scale = 1.0;
-  Json m_params = Json::object();
-  Json m_metrics = Json::object();
+  Fields m_params;
+  Fields m_metrics;
   std::vector<std::string> m_failed_checks;
   double m_elapsed = -1;
 };

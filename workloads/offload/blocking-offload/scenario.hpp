@@ -20,13 +20,11 @@ struct Params {
   double blocking_s = 1.0;  // the lecture's time.sleep(1)
 
   explicit Params(wl::Workload& w) {
-    w.cli()
-        .add_option("--mode", mode, "inline: call in turn; offload: run the calls concurrently")
-        ->check(CLI::IsMember({"inline", "offload"}));
-    w.cli().add_option("--calls", calls, "how many blocking calls")->check(CLI::Range(1, 1000));
-    w.cli()
-        .add_option("--blocking-s", blocking_s, "each call's blocking time, in lecture seconds")
-        ->check(CLI::PositiveNumber);
+    w.option("--mode", mode, "inline: call in turn; offload: run the calls concurrently",
+             wl::one_of({"inline", "offload"}));
+    w.option("--calls", calls, "how many blocking calls", wl::range(1, 1000));
+    w.option("--blocking-s", blocking_s, "each call's blocking time, in lecture seconds",
+             wl::positive);
     w.parse();
     w.params()["mode"] = mode;
     w.params()["calls"] = calls;

@@ -25,13 +25,11 @@ struct Params {
   std::string mode = "inline";
 
   explicit Params(wl::Workload& w) {
-    w.cli().add_option("--chunks", chunks, "how many chunks of work")->check(CLI::Range(1, 1024));
-    w.cli()
-        .add_option("--iterations", iterations, "LCG rounds per chunk")
-        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
-    w.cli()
-        .add_option("--mode", mode, "where the chunks run")
-        ->check(CLI::IsMember({"inline", "threads", "processes"}));
+    w.option("--chunks", chunks, "how many chunks of work", wl::range(1, 1024));
+    w.option("--iterations", iterations, "LCG rounds per chunk",
+             wl::range(std::uint64_t{1}, std::uint64_t{1} << 40));
+    w.option("--mode", mode, "where the chunks run",
+             wl::one_of({"inline", "threads", "processes"}));
     w.parse();
     w.params()["chunks"] = chunks;
     w.params()["iterations"] = iterations;

@@ -42,10 +42,8 @@ struct Params {
   int size_kb = 64;
 
   explicit Params(wl::Workload& w) {
-    w.cli().add_option("--files", files, "how many files")->check(CLI::Range(1, 100000));
-    w.cli()
-        .add_option("--size-kb", size_kb, "each file's size, in KiB")
-        ->check(CLI::Range(1, 65536));
+    w.option("--files", files, "how many files", wl::range(1, 100000));
+    w.option("--size-kb", size_kb, "each file's size, in KiB", wl::range(1, 65536));
     w.parse();
     w.params()["files"] = files;
     w.params()["size_kb"] = size_kb;

@@ -42,15 +42,11 @@ struct Params {
   double tick_ms = 10;   // real milliseconds, not scaled
 
   explicit Params(wl::Workload& w) {
-    w.cli()
-        .add_option("--mode", mode, "inline: block the loop; offload: block a pool thread")
-        ->check(CLI::IsMember({"inline", "offload"}));
-    w.cli()
-        .add_option("--block-s", block_s, "the blocking call, in lecture seconds")
-        ->check(CLI::PositiveNumber);
-    w.cli()
-        .add_option("--tick-ms", tick_ms, "the ticker's period, in milliseconds (not scaled)")
-        ->check(CLI::PositiveNumber);
+    w.option("--mode", mode, "inline: block the loop; offload: block a pool thread",
+             wl::one_of({"inline", "offload"}));
+    w.option("--block-s", block_s, "the blocking call, in lecture seconds", wl::positive);
+    w.option("--tick-ms", tick_ms, "the ticker's period, in milliseconds (not scaled)",
+             wl::positive);
     w.parse();
     w.params()["mode"] = mode;
     w.params()["block_s"] = block_s;

@@ -33,16 +33,11 @@ struct Params {
   double opponent_s = 55;  // an opponent's move, a wait
 
   explicit Params(wl::Workload& w) {
-    w.cli()
-        .add_option("--opponents", opponents, "boards played at once")
-        ->check(CLI::Range(1, 10000));
-    w.cli().add_option("--moves", moves, "pair-moves per game")->check(CLI::Range(1, 10000));
-    w.cli()
-        .add_option("--judit-s", judit_s, "Judit's move (busy), in lecture seconds")
-        ->check(CLI::PositiveNumber);
-    w.cli()
-        .add_option("--opponent-s", opponent_s, "an opponent's move (a wait), in lecture seconds")
-        ->check(CLI::PositiveNumber);
+    w.option("--opponents", opponents, "boards played at once", wl::range(1, 10000));
+    w.option("--moves", moves, "pair-moves per game", wl::range(1, 10000));
+    w.option("--judit-s", judit_s, "Judit's move (busy), in lecture seconds", wl::positive);
+    w.option("--opponent-s", opponent_s, "an opponent's move (a wait), in lecture seconds",
+             wl::positive);
     w.parse();
     w.params()["opponents"] = opponents;
     w.params()["moves"] = moves;

@@ -15,10 +15,8 @@ struct Params {
   double sleep_s = 1.0;  // the lecture's second
 
   explicit Params(wl::Workload& w) {
-    w.cli().add_option("--tasks", tasks, "how many tasks")->check(CLI::Range(1, 10000));
-    w.cli()
-        .add_option("--sleep-s", sleep_s, "each task's sleep, in lecture seconds")
-        ->check(CLI::PositiveNumber);
+    w.option("--tasks", tasks, "how many tasks", wl::range(1, 10000));
+    w.option("--sleep-s", sleep_s, "each task's sleep, in lecture seconds", wl::positive);
     w.parse();
     w.params()["tasks"] = tasks;
     w.params()["sleep_s"] = sleep_s;

@@ -27,12 +27,8 @@ struct Params {
   double sleep_s = 1.0;  // lecture seconds
 
   explicit Params(wl::Workload& w) {
-    w.cli()
-        .add_option("--tasks", tasks, "how many concurrent sleepers")
-        ->check(CLI::Range(1, 1000000));
-    w.cli()
-        .add_option("--sleep-s", sleep_s, "each sleeper's sleep, in lecture seconds")
-        ->check(CLI::PositiveNumber);
+    w.option("--tasks", tasks, "how many concurrent sleepers", wl::range(1, 1000000));
+    w.option("--sleep-s", sleep_s, "each sleeper's sleep, in lecture seconds", wl::positive);
     w.parse();
     w.params()["tasks"] = tasks;
     w.params()["sleep_s"] = sleep_s;

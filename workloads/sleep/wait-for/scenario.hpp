@@ -19,16 +19,11 @@ struct Params {
   double timeout_s = 1.0;      // wait_for(..., timeout=1)
 
   explicit Params(wl::Workload& w) {
-    w.cli()
-        .add_option("--eternity-s", eternity_s, "the inner sleep, in lecture seconds")
-        ->check(CLI::PositiveNumber);
-    w.cli()
-        .add_option("--timeout-s", timeout_s, "the waiter's timeout, in lecture seconds")
-        ->check(CLI::PositiveNumber);
+    w.option("--eternity-s", eternity_s, "the inner sleep, in lecture seconds", wl::positive);
+    w.option("--timeout-s", timeout_s, "the waiter's timeout, in lecture seconds", wl::positive);
     w.parse();
     if (!(timeout_s < eternity_s)) {
-      std::fprintf(stderr, "%s: --timeout-s must be shorter than --eternity-s\n",
-                   w.cli().get_name().c_str());
+      std::fprintf(stderr, "%s: --timeout-s must be shorter than --eternity-s\n", w.program_name());
       std::exit(2);
     }
     w.params()["eternity_s"] = eternity_s;
