@@ -129,6 +129,7 @@ class EpollBackend final : public IoBackend {
       }
       // Completion callbacks only schedule coroutines: nothing can detach `h` in between.
       const std::uint32_t e = events[i].events;
+      if (e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) h->peer_closed = true;
       if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) drain(*h, 0);
       if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) drain(*h, 1);
     }
@@ -149,6 +150,7 @@ class EpollBackend final : public IoBackend {
     if (::epoll_ctl(m_epfd, EPOLL_CTL_ADD, h.fd, &ev) < 0) throw os_error(errno, "epoll_ctl");
     h.registered = true;
     h.ready[0] = h.ready[1] = true;
+    h.peer_closed = false;
     h.waiting[0] = h.waiting[1] = nullptr;
   }
 
@@ -166,6 +168,7 @@ class EpollBackend final : public IoBackend {
     if (h.ready[dir] && h.waiting[dir] == nullptr) {
       const int res = attempt(r);
       if (res != -EAGAIN) {
+        if (drained(h, r, res)) h.ready[dir] = false;
         r.result = res;
         return true;
       }
@@ -195,6 +198,17 @@ class EpollBackend final : public IoBackend {
   bool has_multishot_accept() const noexcept override { return false; }
 
  private:
+  // A stream recv that returned fewer bytes than asked has emptied the receive queue: the next
+  // attempt would only return EAGAIN. With edge-triggered registration, any byte that arrives
+  // after this call raises a new edge, so the next read can wait for it without the wasted
+  // system call (an echo server's read after its write is such a call, once per request). Not
+  // once the peer has closed its side: its FIN may have come with the last bytes, and the end
+  // of file that the next read would return raises no further edge.
+  static bool drained(const IoHandle& h, const IoRequest& r, int res) noexcept {
+    return r.op == IoOp::recv && res > 0 && static_cast<std::size_t>(res) < r.len &&
+           !h.peer_closed;
+  }
+
   void drain(IoHandle& h, int dir) {
     h.ready[dir] = true;
     while (IoRequest* r = h.waiting[dir]) {
@@ -206,6 +220,7 @@ class EpollBackend final : public IoBackend {
       h.waiting[dir] = r->next;
       r->next = nullptr;
       r->result = res;
+      if (drained(h, *r, res)) h.ready[dir] = false;
       r->complete(r);
     }
   }

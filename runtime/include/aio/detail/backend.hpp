@@ -49,6 +49,7 @@ struct IoHandle {
   int fd = -1;
   bool registered = false;
   bool ready[2] = {true, true};           // [read, write]: not known to block (edge-triggered)
+  bool peer_closed = false;               // epoll saw RDHUP/HUP/ERR: the end is level, not an edge
   IoRequest* waiting[2] = {nullptr, nullptr};
 };
 
