@@ -6,7 +6,7 @@ BUILD_TSAN ?= build-tsan
 JOBS       ?= $(shell nproc)
 RESULTS    ?= results/latest.json
 
-.PHONY: all deps build test test-asan test-tsan bench bench-quick bench-runtime plots format clean
+.PHONY: all deps build test test-asan test-tsan bench bench-quick bench-runtime traces plots format clean
 
 all: build
 
@@ -48,7 +48,25 @@ bench-runtime: build
 	$(BUILD)/bin/aio_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 	/usr/bin/python3 scripts/echo_pingpong.py --bin $(BUILD)/bin --repeats 5
 
-plots:
+# The timelines' traces (figures 1 and 2): one `asyncbench trace` run (quick profile) per
+# workload[/mode]:model the figures draw, into plots/traces/<workload>[-<mode>]-<model>.json. A
+# run that fails (a model not instrumented, a program not built) prints a line and its file is
+# removed, so that its figure is skipped rather than drawn from an older run.
+TRACES = count:sync count:aio-epoll count:threads count:py-asyncio chess:sync chess:aio-epoll \
+         blocking-offload/inline:aio-epoll blocking-offload/offload:aio-epoll
+
+traces:
+	@mkdir -p plots/traces
+	@if [ ! -x $(BUILD)/bin/asyncbench ]; then \
+	  echo "traces: skipped: no $(BUILD)/bin/asyncbench (make build)"; exit 0; fi; \
+	for spec in $(TRACES); do \
+	  w=$${spec%%:*}; m=$${spec#*:}; mode=$${w#*/}; w=$${w%%/*}; [ "$$mode" = "$$w" ] && mode=; \
+	  out=plots/traces/$$w$${mode:+-$$mode}-$$m.json; \
+	  $(BUILD)/bin/asyncbench trace $$w --model $$m $${mode:+--param mode=$$mode} --out $$out \
+	    || { rm -f $$out; echo "traces: $$out: the trace failed; its timeline is skipped"; }; \
+	done
+
+plots: traces
 	/usr/bin/python3 plots/make_plots.py --results $(RESULTS)
 
 format:

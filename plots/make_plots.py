@@ -45,7 +45,7 @@ def shown(path):
 
 def report(name, paths):
     stems = sorted({os.path.splitext(p)[0] for p in paths})
-    exts = ", ".join(sorted(os.path.splitext(p)[1] for p in paths))
+    exts = ", ".join(sorted({os.path.splitext(p)[1] for p in paths}))
     print(f"{name}: wrote {', '.join(shown(s) for s in stems)} ({exts})")
 
 

@@ -30,6 +30,8 @@
 #include <string>
 #include <vector>
 
+#include "common/trace.hpp"
+
 namespace wl {
 
 // Thrown by Workload::unsupported; caught by wl::main.
@@ -238,6 +240,7 @@ class Children {
         report_child_error("unknown exception");
         code = 1;
       }
+      wl::trace::flush();  // _exit runs no atexit handlers: the child's trace goes now
       child_exit(code);
     }
     m_pids.push_back(pid);

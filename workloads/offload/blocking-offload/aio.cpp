@@ -9,16 +9,24 @@
 
 namespace {
 
+// aio traces its tasks and its pool threads itself: a call's "start" and "finish" go on the
+// running task's track (main's, inline; a pool thread runs no task, so none there).
+struct TaskMarks {
+  explicit TaskMarks(const std::string&) {}
+  void mark(const char* text) { aio::trace::mark(text); }
+};
+
 aio::Task<void> amain(const blocking_offload::Params& p, wl::EventLog& log,
                       std::chrono::nanoseconds d) {
+  aio::trace::name_task("main");
   if (p.offload()) {
     std::vector<aio::Task<void>> calls;
     for (int i = 0; i < p.calls; ++i)
-      calls.push_back(
-          aio::to_thread(blocking_offload::blocking_io<wl::EventLog>, std::ref(log), d));
+      calls.push_back(aio::to_thread(blocking_offload::blocking_io<TaskMarks, wl::EventLog>,
+                                     std::ref(log), d, i + 1));
     co_await aio::gather(std::move(calls));
   } else {
-    for (int i = 0; i < p.calls; ++i) blocking_offload::blocking_io(log, d);
+    for (int i = 0; i < p.calls; ++i) blocking_offload::blocking_io<TaskMarks>(log, d, i + 1);
   }
 }
 

@@ -12,18 +12,20 @@ namespace asio = boost::asio;
 
 namespace {
 
-asio::awaitable<void> blocking_call(wl::EventLog& log, std::chrono::nanoseconds d) {
-  blocking_offload::blocking_io(log, d);
+asio::awaitable<void> blocking_call(wl::EventLog& log, std::chrono::nanoseconds d, int n) {
+  blocking_offload::blocking_io(log, d, n);
   co_return;
 }
 
 asio::awaitable<void> offloaded(asio::thread_pool& pool, wl::EventLog& log,
-                                std::chrono::nanoseconds d) {
-  co_await asio::co_spawn(pool, blocking_call(log, d), asio::use_awaitable);
+                                std::chrono::nanoseconds d, int n) {
+  wl::trace::Track t("offloaded " + std::to_string(n));
+  t.waiting("thread pool");
+  co_await asio::co_spawn(pool, blocking_call(log, d, n), asio::use_awaitable);
 }
 
 asio::awaitable<void> in_turn(int calls, wl::EventLog& log, std::chrono::nanoseconds d) {
-  for (int i = 0; i < calls; ++i) blocking_offload::blocking_io(log, d);
+  for (int i = 0; i < calls; ++i) blocking_offload::blocking_io(log, d, i + 1);
   co_return;
 }
 
@@ -42,7 +44,7 @@ int main(int argc, char** argv) {
     asio::io_context io(1);
     if (p.offload())
       for (int i = 0; i < p.calls; ++i)
-        asio::co_spawn(io, offloaded(pool, log, d), wl::asio_rethrow);
+        asio::co_spawn(io, offloaded(pool, log, d, i + 1), wl::asio_rethrow);
     else
       asio::co_spawn(io, in_turn(p.calls, log, d), wl::asio_rethrow);
     io.run();

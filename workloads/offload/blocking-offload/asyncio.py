@@ -21,10 +21,14 @@ from scenario import blocking_io  # noqa: E402
 
 async def main(mode, calls, events, delay):
     if mode == "offload":
-        await asyncio.gather(*(asyncio.to_thread(blocking_io, events, delay) for _ in range(calls)))
+        t = wl.Track("main")  # in a trace: the loop waits for the pool
+        t.waiting("thread pool")
+        await asyncio.gather(*(asyncio.to_thread(blocking_io, events, delay, n)
+                               for n in range(1, calls + 1)))
+        t.finish()
     else:
-        for _ in range(calls):
-            blocking_io(events, delay)
+        for n in range(1, calls + 1):
+            blocking_io(events, delay, n)
 
 
 def body(w):

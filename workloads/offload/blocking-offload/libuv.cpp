@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "common/uv.hpp"
@@ -15,11 +16,12 @@ struct Call {
   uv_work_t req;
   wl::EventLog* log;
   std::chrono::nanoseconds d;
+  int n;  // which call
 };
 
 void blocking_io_work(uv_work_t* req) {
   auto* c = static_cast<Call*>(req->data);
-  blocking_offload::blocking_io(*c->log, c->d);
+  blocking_offload::blocking_io(*c->log, c->d, c->n);
 }
 
 void after_blocking_io(uv_work_t*, int status) {
@@ -35,7 +37,7 @@ struct Inline {
 
 void on_inline(uv_timer_t* t) {
   auto* in = static_cast<Inline*>(t->data);
-  for (int i = 0; i < in->calls; ++i) blocking_offload::blocking_io(*in->log, in->d);
+  for (int i = 0; i < in->calls; ++i) blocking_offload::blocking_io(*in->log, in->d, i + 1);
   uv_close(reinterpret_cast<uv_handle_t*>(t), nullptr);
 }
 
@@ -58,21 +60,26 @@ int main(int argc, char** argv) {
     uv_loop_init(&loop);
     std::vector<std::unique_ptr<Call>> calls;
     Inline in{{}, p.calls, &log, d};
+    std::optional<wl::trace::Track> loop_track;  // offload: the loop waits for the pool
     if (p.offload()) {
+      loop_track.emplace("main");
       for (int i = 0; i < p.calls; ++i) {
         auto c = std::make_unique<Call>();
         c->log = &log;
         c->d = d;
+        c->n = i + 1;
         c->req.data = c.get();
         uv_queue_work(&loop, &c->req, blocking_io_work, after_blocking_io);
         calls.push_back(std::move(c));
       }
+      loop_track->waiting("thread pool");
     } else {
       uv_timer_init(&loop, &in.timer);
       in.timer.data = &in;
       uv_timer_start(&in.timer, on_inline, 0, 0);
     }
     uv_run(&loop, UV_RUN_DEFAULT);
+    loop_track.reset();
     uv_loop_close(&loop);
     blocking_offload::report(w, p, log.events(), clock.seconds());
   });

@@ -11,12 +11,14 @@ int main(int argc, char** argv) {
     wl::Stopwatch clock;
     bool all_ok = true;
     if (p.offload()) {
+      wl::trace::Track main_track("main");
       wl::Children children;
       for (int i = 0; i < p.calls; ++i)
-        children.spawn([&] { blocking_offload::blocking_io(log, d); });
+        children.spawn([&, i] { blocking_offload::blocking_io(log, d, i + 1); });
+      main_track.waiting("processes");
       all_ok = children.wait_all();
     } else {
-      for (int i = 0; i < p.calls; ++i) blocking_offload::blocking_io(log, d);
+      for (int i = 0; i < p.calls; ++i) blocking_offload::blocking_io(log, d, i + 1);
     }
     const double elapsed = clock.seconds();
     w.check(all_ok, "a child process failed");

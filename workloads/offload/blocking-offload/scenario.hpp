@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/trace.hpp"
 #include "common/workload.hpp"
 
 namespace blocking_offload {
@@ -35,12 +36,18 @@ struct Params {
 };
 
 // The lecture's blocking_io(): records "start", blocks the calling thread for `d`, records
-// "finish". `Log`: wl::EventLog, or wl::PipeEventLog across processes.
-template <class Log>
-void blocking_io(Log& log, std::chrono::nanoseconds d) {
+// "finish". `Log`: wl::EventLog, or wl::PipeEventLog across processes. Traced, call `n` is a
+// track of its own on the thread that makes it, running while it blocks (`Track`:
+// wl::trace::Track; aio, which traces its tasks and pool threads itself, passes one that only
+// marks the running task's track).
+template <class Track = wl::trace::Track, class Log>
+void blocking_io(Log& log, std::chrono::nanoseconds d, int n) {
+  Track t("blocking_io " + std::to_string(n));
   log.add("start");
+  t.mark("start");
   std::this_thread::sleep_for(d);
   log.add("finish");
+  t.mark("finish");
 }
 
 inline std::vector<std::string> expected(int calls, bool offload) {

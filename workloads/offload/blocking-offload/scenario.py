@@ -15,10 +15,16 @@ def add_params(w):
     return args
 
 
-def blocking_io(events, delay):
+def blocking_io(events, delay, n):
+    """Call `n`; traced, a track of its own on the thread that makes it, running while it
+    blocks."""
+    t = wl.Track(f"blocking_io {n}")
     events.append("start")
+    t.mark("start")
     time.sleep(delay)  # stands for any blocking call
     events.append("finish")
+    t.mark("finish")
+    t.finish()
 
 
 def require_workers(w, args):

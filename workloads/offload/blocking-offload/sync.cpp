@@ -8,7 +8,8 @@ int main(int argc, char** argv) {
     if (p.offload()) w.unsupported("sequential code has nowhere to offload to");
     wl::EventLog log;
     wl::Stopwatch clock;
-    for (int i = 0; i < p.calls; ++i) blocking_offload::blocking_io(log, w.scaled(p.blocking_s));
+    for (int i = 0; i < p.calls; ++i)
+      blocking_offload::blocking_io(log, w.scaled(p.blocking_s), i + 1);
     blocking_offload::report(w, p, log.events(), clock.seconds());
   });
 }

@@ -22,8 +22,8 @@ def body(w):
         w.unsupported("sequential code has nowhere to offload to")
     events = []
     s = wl.Stopwatch()
-    for _ in range(args.calls):
-        blocking_io(events, w.scaled(args.blocking_s))
+    for n in range(1, args.calls + 1):
+        blocking_io(events, w.scaled(args.blocking_s), n)
     scenario.report(w, args, events, s.seconds())
 
 

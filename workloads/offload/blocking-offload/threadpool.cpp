@@ -16,12 +16,14 @@ int main(int argc, char** argv) {
     blocking_offload::require_workers(w, p, pool.size());
     wl::Stopwatch clock;
     if (p.offload()) {
+      wl::trace::Track main_track("main");
       std::vector<std::future<void>> done;
       for (int i = 0; i < p.calls; ++i)
-        done.push_back(pool.submit([&] { blocking_offload::blocking_io(log, d); }));
+        done.push_back(pool.submit([&, i] { blocking_offload::blocking_io(log, d, i + 1); }));
+      main_track.waiting("thread pool");
       for (auto& f : done) f.get();
     } else {
-      for (int i = 0; i < p.calls; ++i) blocking_offload::blocking_io(log, d);
+      for (int i = 0; i < p.calls; ++i) blocking_offload::blocking_io(log, d, i + 1);
     }
     blocking_offload::report(w, p, log.events(), clock.seconds());
   });

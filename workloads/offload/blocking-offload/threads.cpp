@@ -12,12 +12,14 @@ int main(int argc, char** argv) {
     const auto d = w.scaled(p.blocking_s);
     wl::Stopwatch clock;
     if (p.offload()) {
+      wl::trace::Track main_track("main");
       std::vector<std::thread> threads;
       for (int i = 0; i < p.calls; ++i)
-        threads.emplace_back([&] { blocking_offload::blocking_io(log, d); });
+        threads.emplace_back([&, i] { blocking_offload::blocking_io(log, d, i + 1); });
+      main_track.waiting("thread");
       for (auto& t : threads) t.join();
     } else {
-      for (int i = 0; i < p.calls; ++i) blocking_offload::blocking_io(log, d);
+      for (int i = 0; i < p.calls; ++i) blocking_offload::blocking_io(log, d, i + 1);
     }
     blocking_offload::report(w, p, log.events(), clock.seconds());
   });

@@ -8,9 +8,11 @@
 namespace {
 
 aio::Task<void> game(chess::Move* moves, int n, std::chrono::nanoseconds judit,
-                     std::chrono::nanoseconds opponent) {
+                     std::chrono::nanoseconds opponent, int board) {
+  aio::trace::name_task("board " + std::to_string(board));
   for (int k = 0; k < n; ++k) {
     chess::judit_moves(moves[k], judit);
+    aio::trace::mark("Judit moved");
     co_await aio::sleep(opponent);
     moves[k].reply_end = chess::now_ns();
   }
@@ -20,7 +22,7 @@ aio::Task<void> exhibition(const chess::Params& p, chess::Move* moves,
                            std::chrono::nanoseconds judit, std::chrono::nanoseconds opponent) {
   std::vector<aio::Task<void>> games;
   for (int b = 0; b < p.opponents; ++b)
-    games.push_back(game(moves + b * p.moves, p.moves, judit, opponent));
+    games.push_back(game(moves + b * p.moves, p.moves, judit, opponent, b + 1));
   co_await aio::gather(std::move(games));
 }
 

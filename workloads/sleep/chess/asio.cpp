@@ -10,12 +10,16 @@ namespace asio = boost::asio;
 namespace {
 
 asio::awaitable<void> game(chess::Move* moves, int n, std::chrono::nanoseconds judit,
-                           std::chrono::nanoseconds opponent) {
+                           std::chrono::nanoseconds opponent, int board) {
+  wl::trace::Track t("board " + std::to_string(board));
   asio::steady_timer timer(co_await asio::this_coro::executor);
   for (int k = 0; k < n; ++k) {
     chess::judit_moves(moves[k], judit);
+    t.mark("Judit moved");
     timer.expires_after(opponent);
+    t.waiting("timer");
     co_await timer.async_wait(asio::use_awaitable);
+    t.running();
     moves[k].reply_end = chess::now_ns();
   }
 }
@@ -29,10 +33,10 @@ int main(int argc, char** argv) {
     wl::Stopwatch clock;
     asio::io_context io(1);
     for (int b = 0; b < p.opponents; ++b)
-      asio::co_spawn(
-          io,
-          game(moves.data() + b * p.moves, p.moves, w.scaled(p.judit_s), w.scaled(p.opponent_s)),
-          wl::asio_rethrow);
+      asio::co_spawn(io,
+                     game(moves.data() + b * p.moves, p.moves, w.scaled(p.judit_s),
+                          w.scaled(p.opponent_s), b + 1),
+                     wl::asio_rethrow);
     io.run();
     chess::report(w, p, moves.data(), clock.seconds(), true);
   });

@@ -20,17 +20,23 @@ sys.path.append(_here)  # this workload's scenario.py, after the standard librar
 import scenario  # noqa: E402
 
 
-async def game(moves, pair_moves, judit, opponent):
+async def game(moves, pair_moves, judit, opponent, n):
+    t = wl.Track(f"board {n}")  # the board's track in a trace
     for _ in range(pair_moves):
         start = time.perf_counter()
         wl.burn_cpu(judit)  # Judit thinks: nothing else runs on the loop meanwhile
         end = time.perf_counter()
+        t.mark("Judit moved")
+        t.waiting("timer")
         await asyncio.sleep(opponent)  # the opponent thinks: Judit moves on
+        t.running()
         moves.append((start, end, time.perf_counter()))
+    t.finish()
 
 
 async def main(boards, pair_moves, judit, opponent):
-    await asyncio.gather(*(game(moves, pair_moves, judit, opponent) for moves in boards))
+    await asyncio.gather(*(game(moves, pair_moves, judit, opponent, n)
+                           for n, moves in enumerate(boards, 1)))
 
 
 def body(w):

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "common/uv.hpp"
@@ -18,16 +20,21 @@ struct Board {
   const chess::Params* p;
   std::chrono::nanoseconds judit;
   std::uint64_t opponent_ms;
+  std::optional<wl::trace::Track> track;  // the board's track in a trace
 };
 
 void on_turn(uv_timer_t* t) {
   auto* b = static_cast<Board*>(t->data);
   if (b->played > 0) b->moves[b->played - 1].reply_end = chess::now_ns();
   if (b->played == b->p->moves) {
+    b->track->finish();
     uv_close(reinterpret_cast<uv_handle_t*>(t), nullptr);
     return;
   }
+  b->track->running();
   chess::judit_moves(b->moves[b->played++], b->judit);
+  b->track->mark("Judit moved");
+  b->track->waiting("timer");
   // The loop's clock was read before the callbacks of this turn, some of Judit's moves ago: bring
   // it up to date (as libuv's docs advise after a callback that blocks), so that the opponent's
   // move is timed from now.
@@ -54,6 +61,8 @@ int main(int argc, char** argv) {
       b->opponent_ms = opponent_ms;
       uv_timer_init(&loop, &b->timer);
       b->timer.data = b.get();
+      b->track.emplace("board " + std::to_string(i + 1));
+      b->track->waiting("timer");
       uv_timer_start(&b->timer, on_turn, 0, 0);  // Judit's first move, board after board
       boards.push_back(std::move(b));
     }

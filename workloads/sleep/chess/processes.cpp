@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
     wl::Children boards;
     for (int b = 0; b < p.opponents; ++b)
       boards.spawn([&, b] {
-        chess::blocking_game(&moves[b * p.moves], p.moves, hall->judit, judit_d, opponent_d);
+        chess::blocking_game(&moves[b * p.moves], p.moves, hall->judit, judit_d, opponent_d, b + 1);
       });
     const bool all_ok = boards.wait_all();
     const double elapsed = clock.seconds();

@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/trace.hpp"
 #include "common/workload.hpp"
 
 namespace chess {
@@ -76,15 +77,21 @@ inline void judit_moves(Move& m, std::chrono::nanoseconds d) {
 
 // One board's game as the models that block play it (threads, threadpool, processes): Judit is a
 // lock (`Lockable`: a std::mutex, or the processes' shared pthread mutex) held while she thinks,
-// and each opponent's reply a blocking sleep. `board`: this board's `moves` pair-moves.
+// and each opponent's reply a blocking sleep. `board`: this board's `moves` pair-moves. Traced,
+// board `n` is a track of its own: waiting for Judit, her move, waiting for the opponent.
 template <class Lockable>
 void blocking_game(Move* board, int moves, Lockable& judit, std::chrono::nanoseconds judit_d,
-                   std::chrono::nanoseconds opponent_d) {
+                   std::chrono::nanoseconds opponent_d, int n) {
+  wl::trace::Track t("board " + std::to_string(n));
   for (int k = 0; k < moves; ++k) {
+    t.waiting("Judit");
     {
       std::lock_guard<Lockable> lock(judit);
+      t.running();
       judit_moves(board[k], judit_d);
     }
+    t.mark("Judit moved");
+    t.waiting("timer");
     std::this_thread::sleep_for(opponent_d);
     board[k].reply_end = now_ns();
   }

@@ -17,21 +17,26 @@ sys.path.append(_here)  # this workload's scenario.py, after the standard librar
 import scenario  # noqa: E402
 
 
-def game(moves, pair_moves, judit, opponent):
+def game(moves, pair_moves, judit, opponent, n):
+    t = wl.Track(f"board {n}")  # the board's track in a trace
     for _ in range(pair_moves):
         start = time.perf_counter()
         wl.burn_cpu(judit)  # Judit thinks
         end = time.perf_counter()
+        t.mark("Judit moved")
+        t.waiting("timer")
         time.sleep(opponent)  # the opponent thinks; Judit waits at the board
+        t.running()
         moves.append((start, end, time.perf_counter()))
+    t.finish()
 
 
 def body(w):
     args = scenario.add_params(w)
     boards = [[] for _ in range(args.opponents)]
     s = wl.Stopwatch()
-    for moves in boards:
-        game(moves, args.moves, w.scaled(args.judit_s), w.scaled(args.opponent_s))
+    for n, moves in enumerate(boards, 1):
+        game(moves, args.moves, w.scaled(args.judit_s), w.scaled(args.opponent_s), n)
     scenario.report(w, args, boards, s.seconds(), False)
 
 

@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
     std::vector<std::future<void>> games;
     for (int b = 0; b < p.opponents; ++b)
       games.push_back(pool.submit([&, b] {
-        chess::blocking_game(&moves[b * p.moves], p.moves, judit, judit_d, opponent_d);
+        chess::blocking_game(&moves[b * p.moves], p.moves, judit, judit_d, opponent_d, b + 1);
       }));
     for (auto& g : games) g.get();
     chess::report(w, p, moves.data(), clock.seconds(), true);

@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
     std::vector<std::thread> boards;
     for (int b = 0; b < p.opponents; ++b)
       boards.emplace_back([&, b] {
-        chess::blocking_game(&moves[b * p.moves], p.moves, judit, judit_d, opponent_d);
+        chess::blocking_game(&moves[b * p.moves], p.moves, judit, judit_d, opponent_d, b + 1);
       });
     for (auto& t : boards) t.join();
     chess::report(w, p, moves.data(), clock.seconds(), true);

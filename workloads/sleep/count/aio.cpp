@@ -5,15 +5,18 @@
 
 namespace {
 
-aio::Task<void> count_task(wl::EventLog& log, std::chrono::nanoseconds d) {
+aio::Task<void> count_task(wl::EventLog& log, std::chrono::nanoseconds d, int n) {
+  aio::trace::name_task("count " + std::to_string(n));
   log.add("One");
+  aio::trace::mark("One");
   co_await aio::sleep(d);
   log.add("Two");
+  aio::trace::mark("Two");
 }
 
 aio::Task<void> amain(int tasks, wl::EventLog& log, std::chrono::nanoseconds d) {
   std::vector<aio::Task<void>> ts;
-  for (int i = 0; i < tasks; ++i) ts.push_back(count_task(log, d));
+  for (int i = 0; i < tasks; ++i) ts.push_back(count_task(log, d, i + 1));
   co_await aio::gather(std::move(ts));
 }
 

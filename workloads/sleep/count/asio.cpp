@@ -8,11 +8,16 @@ namespace asio = boost::asio;
 
 namespace {
 
-asio::awaitable<void> count_task(wl::EventLog& log, std::chrono::nanoseconds d) {
+asio::awaitable<void> count_task(wl::EventLog& log, std::chrono::nanoseconds d, int n) {
+  wl::trace::Track t("count " + std::to_string(n));
   log.add("One");
+  t.mark("One");
   asio::steady_timer timer(co_await asio::this_coro::executor, d);
+  t.waiting("timer");
   co_await timer.async_wait(asio::use_awaitable);
+  t.running();
   log.add("Two");
+  t.mark("Two");
 }
 
 }  // namespace
@@ -24,7 +29,7 @@ int main(int argc, char** argv) {
     wl::Stopwatch clock;
     asio::io_context io(1);
     for (int i = 0; i < p.tasks; ++i)
-      asio::co_spawn(io, count_task(log, w.scaled(p.sleep_s)), wl::asio_rethrow);
+      asio::co_spawn(io, count_task(log, w.scaled(p.sleep_s), i + 1), wl::asio_rethrow);
     io.run();
     count::report(w, p, log.events(), clock.seconds(), true);
   });

@@ -16,14 +16,20 @@ sys.path.append(_here)  # this workload's scenario.py, after the standard librar
 import scenario  # noqa: E402
 
 
-async def count(events, delay):
+async def count(events, delay, n):
+    t = wl.Track(f"count {n}")  # the task's track in a trace
     events.append("One")
+    t.mark("One")
+    t.waiting("timer")
     await asyncio.sleep(delay)
+    t.running()
     events.append("Two")
+    t.mark("Two")
+    t.finish()
 
 
 async def main(tasks, events, delay):
-    await asyncio.gather(*(count(events, delay) for _ in range(tasks)))
+    await asyncio.gather(*(count(events, delay, n) for n in range(1, tasks + 1)))
 
 
 def body(w):

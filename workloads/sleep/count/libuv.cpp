@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "common/uv.hpp"
 #include "scenario.hpp"
@@ -12,11 +13,15 @@ namespace {
 struct CountTask {
   uv_timer_t timer;
   wl::EventLog* log;
+  std::optional<wl::trace::Track> track;  // the task's track in a trace
 };
 
 void on_timer(uv_timer_t* t) {
   auto* task = static_cast<CountTask*>(t->data);
+  task->track->running();
   task->log->add("Two");
+  task->track->mark("Two");
+  task->track->finish();
   uv_close(reinterpret_cast<uv_handle_t*>(t), nullptr);
 }
 
@@ -36,7 +41,10 @@ int main(int argc, char** argv) {
       t->log = &log;
       uv_timer_init(&loop, &t->timer);
       t->timer.data = t.get();
+      t->track.emplace("count " + std::to_string(i + 1));
       log.add("One");
+      t->track->mark("One");
+      t->track->waiting("timer");
       uv_timer_start(&t->timer, on_timer, sleep_ms, 0);
       tasks.push_back(std::move(t));
     }

@@ -1,7 +1,5 @@
 // count with one fork()ed process per task (multiprocessing's way); the events travel through a
 // pipe shared by the children.
-#include <thread>
-
 #include "scenario.hpp"
 
 int main(int argc, char** argv) {
@@ -12,11 +10,7 @@ int main(int argc, char** argv) {
     wl::Stopwatch clock;
     wl::Children children;
     for (int i = 0; i < p.tasks; ++i)
-      children.spawn([&] {
-        log.add("One");
-        std::this_thread::sleep_for(d);
-        log.add("Two");
-      });
+      children.spawn([&, i] { count::blocking_count(log, d, i + 1); });
     const bool all_ok = children.wait_all();
     const double elapsed = clock.seconds();
     w.check(all_ok, "a child process failed");

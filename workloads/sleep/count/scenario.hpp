@@ -4,8 +4,10 @@
 #pragma once
 
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "common/trace.hpp"
 #include "common/workload.hpp"
 
 namespace count {
@@ -36,6 +38,21 @@ inline std::vector<std::string> expected(int tasks, bool concurrent) {
     e.push_back("Two");
   }
   return e;
+}
+
+// The lecture's count() with a blocking sleep (time.sleep), as the models that block run it:
+// sync, threads, threadpool and processes. `Log`: wl::EventLog or wl::PipeEventLog. Traced, task
+// `n` is a track of its own: it prints, waits on its timer, prints.
+template <class Log>
+void blocking_count(Log& log, std::chrono::nanoseconds d, int n) {
+  wl::trace::Track t("count " + std::to_string(n));
+  log.add("One");
+  t.mark("One");
+  t.waiting("timer");
+  std::this_thread::sleep_for(d);
+  t.running();
+  log.add("Two");
+  t.mark("Two");
 }
 
 // The checks and metrics every model reports. `clock_resolution_s`: how early by a precise clock

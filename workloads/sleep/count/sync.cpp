@@ -1,6 +1,4 @@
 // count, sequential: countsync.py. One thing at a time; each sleep blocks everything.
-#include <thread>
-
 #include "scenario.hpp"
 
 int main(int argc, char** argv) {
@@ -8,11 +6,7 @@ int main(int argc, char** argv) {
     count::Params p(w);
     wl::EventLog log;
     wl::Stopwatch clock;
-    for (int i = 0; i < p.tasks; ++i) {
-      log.add("One");
-      std::this_thread::sleep_for(w.scaled(p.sleep_s));
-      log.add("Two");
-    }
+    for (int i = 0; i < p.tasks; ++i) count::blocking_count(log, w.scaled(p.sleep_s), i + 1);
     count::report(w, p, log.events(), clock.seconds(), false);
   });
 }

@@ -16,10 +16,16 @@ sys.path.append(_here)  # this workload's scenario.py
 import scenario  # noqa: E402
 
 
-def count(events, delay):
+def count(events, delay, n):
+    t = wl.Track(f"count {n}")  # the task's track in a trace
     events.append("One")
+    t.mark("One")
+    t.waiting("timer")
     time.sleep(delay)
+    t.running()
     events.append("Two")
+    t.mark("Two")
+    t.finish()
 
 
 def body(w):
@@ -27,8 +33,8 @@ def body(w):
     events = []
     unit = w.scaled(args.sleep_s)
     s = wl.Stopwatch()
-    for _ in range(args.tasks):
-        count(events, unit)
+    for n in range(1, args.tasks + 1):
+        count(events, unit, n)
     scenario.report(w, args, events, s.seconds(), concurrent=False)
 
 

@@ -19,11 +19,7 @@ int main(int argc, char** argv) {
     wl::Stopwatch clock;
     std::vector<std::future<void>> done;
     for (int i = 0; i < p.tasks; ++i)
-      done.push_back(pool.submit([&] {
-        log.add("One");
-        std::this_thread::sleep_for(d);
-        log.add("Two");
-      }));
+      done.push_back(pool.submit([&, i] { count::blocking_count(log, d, i + 1); }));
     for (auto& f : done) f.get();
     count::report(w, p, log.events(), clock.seconds(), true);
   });

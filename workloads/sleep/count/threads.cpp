@@ -12,11 +12,7 @@ int main(int argc, char** argv) {
     wl::Stopwatch clock;
     std::vector<std::thread> threads;
     for (int i = 0; i < p.tasks; ++i)
-      threads.emplace_back([&] {
-        log.add("One");
-        std::this_thread::sleep_for(d);
-        log.add("Two");
-      });
+      threads.emplace_back([&, i] { count::blocking_count(log, d, i + 1); });
     for (auto& t : threads) t.join();
     count::report(w, p, log.events(), clock.seconds(), true);
   });

@@ -8,13 +8,18 @@ namespace {
 
 aio::Task<long> factorial(wl::EventLog& log, const char* name, int number,
                           std::chrono::nanoseconds second) {
+  aio::trace::name_task(std::string("factorial ") + name);
   long f = 1;
   for (int i = 2; i <= number; ++i) {
-    log.add(gather_factorial::computing(name, i));
+    const std::string said = gather_factorial::computing(name, i);
+    log.add(said);
+    aio::trace::mark(said);
     co_await aio::sleep(second);
     f *= i;
   }
-  log.add(gather_factorial::finished(name, number, f));
+  const std::string said = gather_factorial::finished(name, number, f);
+  log.add(said);
+  aio::trace::mark(said);
   co_return f;
 }
 

@@ -14,15 +14,22 @@ namespace {
 
 asio::awaitable<long> factorial(wl::EventLog& log, const char* name, int number,
                                 std::chrono::nanoseconds second) {
+  wl::trace::Track t(std::string("factorial ") + name);
   asio::steady_timer timer(co_await asio::this_coro::executor);
   long f = 1;
   for (int i = 2; i <= number; ++i) {
-    log.add(gather_factorial::computing(name, i));
+    const std::string said = gather_factorial::computing(name, i);
+    log.add(said);
+    t.mark(said);
     timer.expires_after(second);
+    t.waiting("timer");
     co_await timer.async_wait(asio::use_awaitable);
+    t.running();
     f *= i;
   }
-  log.add(gather_factorial::finished(name, number, f));
+  const std::string said = gather_factorial::finished(name, number, f);
+  log.add(said);
+  t.mark(said);
   co_return f;
 }
 

@@ -28,12 +28,18 @@ EXPECTED = [
 
 
 async def factorial(events, second, name, number):
+    t = wl.Track(f"factorial {name}")  # the call's track in a trace
     f = 1
     for i in range(2, number + 1):
         events.append(f"Task {name}: Compute factorial({i})...")
+        t.mark(events[-1])
+        t.waiting("timer")
         await asyncio.sleep(second)
+        t.running()
         f *= i
     events.append(f"Task {name}: factorial({number}) = {f}")
+    t.mark(events[-1])
+    t.finish()
     return f
 
 

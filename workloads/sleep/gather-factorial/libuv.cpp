@@ -3,6 +3,8 @@
 // result and closes it; uv_run returns when all three are closed.
 
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "common/uv.hpp"
@@ -18,6 +20,7 @@ struct Factorial {
   std::uint64_t second_ms;
   int i = 2;
   long result = 1;
+  std::unique_ptr<wl::trace::Track> track;  // the call's track in a trace
 };
 
 void on_timer(uv_timer_t* t);
@@ -25,16 +28,23 @@ void on_timer(uv_timer_t* t);
 // The head of the lecture's loop: compute step i (say it, sleep a second) or say the result.
 void step(Factorial* f) {
   if (f->i <= f->number) {
-    f->log->add(gather_factorial::computing(f->name, f->i));
+    const std::string said = gather_factorial::computing(f->name, f->i);
+    f->log->add(said);
+    f->track->mark(said);
+    f->track->waiting("timer");
     uv_timer_start(&f->timer, on_timer, f->second_ms, 0);
   } else {
-    f->log->add(gather_factorial::finished(f->name, f->number, f->result));
+    const std::string said = gather_factorial::finished(f->name, f->number, f->result);
+    f->log->add(said);
+    f->track->mark(said);
+    f->track->finish();
     uv_close(reinterpret_cast<uv_handle_t*>(&f->timer), nullptr);
   }
 }
 
 void on_timer(uv_timer_t* t) {
   auto* f = static_cast<Factorial*>(t->data);
+  f->track->running();
   f->result *= f->i;
   ++f->i;
   step(f);
@@ -56,6 +66,7 @@ int main(int argc, char** argv) {
     for (Factorial& f : calls) {
       uv_timer_init(&loop, &f.timer);
       f.timer.data = &f;
+      f.track = std::make_unique<wl::trace::Track>(std::string("factorial ") + f.name);
       step(&f);
     }
     uv_run(&loop, UV_RUN_DEFAULT);

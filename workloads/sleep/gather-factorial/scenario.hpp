@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/trace.hpp"
 #include "common/workload.hpp"
 
 namespace gather_factorial {
@@ -140,15 +141,23 @@ inline void report(wl::Workload& w, const std::vector<std::string>& events,
 
 // The lecture's factorial with a blocking sleep per step (time.sleep), as the models that block
 // run it: sync, threads, threadpool and processes. `Log`: wl::EventLog or wl::PipeEventLog.
+// Traced, the call is a track of its own: what it says, then each step's wait on its timer.
 template <class Log>
 long blocking_factorial(Log& log, const char* name, int number, std::chrono::nanoseconds second) {
+  wl::trace::Track t(std::string("factorial ") + name);
   long f = 1;
   for (int i = 2; i <= number; ++i) {
-    log.add(computing(name, i));
+    const std::string said = computing(name, i);
+    log.add(said);
+    t.mark(said);
+    t.waiting("timer");
     std::this_thread::sleep_for(second);
+    t.running();
     f *= i;
   }
-  log.add(finished(name, number, f));
+  const std::string said = finished(name, number, f);
+  log.add(said);
+  t.mark(said);
   return f;
 }
 

@@ -7,8 +7,10 @@
 namespace {
 
 aio::Task<void> say_after(wl::EventLog& log, std::chrono::nanoseconds delay, const char* what) {
+  aio::trace::name_task(std::string("say_after ") + what);
   co_await aio::sleep(delay);
   log.add(what);
+  aio::trace::mark(what);
 }
 
 aio::Task<void> amain(wl::Workload& w, wl::EventLog& log) {

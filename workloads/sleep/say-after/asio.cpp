@@ -11,9 +11,13 @@ namespace {
 
 asio::awaitable<void> say_after(wl::EventLog& log, std::chrono::nanoseconds delay,
                                 const char* what) {
+  wl::trace::Track t(std::string("say_after ") + what);
   asio::steady_timer timer(co_await asio::this_coro::executor, delay);
+  t.waiting("timer");
   co_await timer.async_wait(asio::use_awaitable);
+  t.running();
   log.add(what);
+  t.mark(what);
 }
 
 }  // namespace

@@ -16,8 +16,13 @@ import wl  # noqa: E402
 
 
 async def say_after(events, delay, what):
+    t = wl.Track(f"say_after {what}")  # the call's track in a trace
+    t.waiting("timer")
     await asyncio.sleep(delay)
+    t.running()
     events.append(what)
+    t.mark(what)
+    t.finish()
 
 
 async def main(w, events):

@@ -2,6 +2,8 @@
 // whose callback says the word; uv_run returns when no handle is active.
 
 #include <cstdint>
+#include <optional>
+#include <string>
 
 #include "common/uv.hpp"
 #include "scenario.hpp"
@@ -12,15 +14,21 @@ struct SayAfter {
   uv_timer_t timer;
   wl::EventLog* log;
   const char* what;
+  std::optional<wl::trace::Track> track;  // the call's track in a trace
 };
 
 void on_timer(uv_timer_t* t) {
   auto* call = static_cast<SayAfter*>(t->data);
+  call->track->running();
   call->log->add(call->what);
+  call->track->mark(call->what);
+  call->track->finish();
   uv_close(reinterpret_cast<uv_handle_t*>(t), nullptr);
 }
 
 void say_after(uv_loop_t* loop, SayAfter& call, std::chrono::nanoseconds delay) {
+  call.track.emplace(std::string("say_after ") + call.what);
+  call.track->waiting("timer");
   uv_timer_init(loop, &call.timer);
   call.timer.data = &call;
   uv_timer_start(&call.timer, on_timer, wl::uv::timeout_ms(delay), 0);

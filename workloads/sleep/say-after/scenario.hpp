@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/trace.hpp"
 #include "common/workload.hpp"
 
 namespace sayafter {
@@ -46,11 +47,16 @@ inline void report(wl::Workload& w, const std::vector<std::string>& events, doub
 }
 
 // The lecture's say_after with a blocking sleep (time.sleep), as the models that block run it:
-// sync, threads, threadpool and processes. `Log`: wl::EventLog or wl::PipeEventLog.
+// sync, threads, threadpool and processes. `Log`: wl::EventLog or wl::PipeEventLog. Traced, the
+// call is a track of its own: it waits on its timer, then says `what`.
 template <class Log>
 void blocking_say_after(Log& log, std::chrono::nanoseconds delay, const char* what) {
+  wl::trace::Track t(std::string("say_after ") + what);
+  t.waiting("timer");
   std::this_thread::sleep_for(delay);
+  t.running();
   log.add(what);
+  t.mark(what);
 }
 
 }  // namespace sayafter

@@ -15,8 +15,13 @@ import wl  # noqa: E402
 
 
 def say_after(events, delay, what):
+    t = wl.Track(f"say_after {what}")  # the call's track in a trace
+    t.waiting("timer")
     time.sleep(delay)
+    t.running()
     events.append(what)
+    t.mark(what)
+    t.finish()
 
 
 def body(w):
