@@ -102,12 +102,14 @@ def main():
     wanted = args.workloads.split(",") if args.workloads else None
 
     rows = {}  # (workload, variant) -> {model: cell}
-    skipped = set()
+    # A load client's cells (echo): elapsed is its fixed window; their numbers are rps, latency.
+    skipped = {c["workload"] for c in cells if "rps" in c.get("metrics", {})}
+    if wanted or args.metric != "elapsed_s":
+        skipped = set()
     for c in cells:
         if wanted and c["workload"] not in wanted:
             continue
-        if args.metric == "elapsed_s" and not wanted and "rps" in c.get("metrics", {}):
-            skipped.add(c["workload"])  # a load client's window: its numbers are rps, latency
+        if c["workload"] in skipped:
             continue
         rows.setdefault((c["workload"], variant(c)), {})[c["model"]] = c
     if not rows:
