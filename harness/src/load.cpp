@@ -234,6 +234,10 @@ LoadResult EchoLoad::run() {
     fail(errno_text("epoll_create1"));
     return m_r;
   }
+  if (m_o.server_pid > 0 && process_tree_cpu_s(m_o.server_pid) < 0) {
+    fail("--server-pid " + std::to_string(m_o.server_pid) + ": no such process");
+    return m_r;
+  }
   connect_all();
   if (!m_r.error.empty()) return m_r;
 
@@ -265,7 +269,15 @@ LoadResult EchoLoad::run() {
     }
     if (m_window_open && now >= m_t_end && m_r.window_s == 0) {
       m_r.window_s = double(now - m_t_measure) / 1e9;
-      if (m_o.server_pid > 0) m_r.server_cpu_s = process_tree_cpu_s(m_o.server_pid) - server_cpu0;
+      if (m_o.server_pid > 0) {
+        const double end = process_tree_cpu_s(m_o.server_pid);
+        if (server_cpu0 < 0 || end < 0) {
+          fail("the server (pid " + std::to_string(m_o.server_pid) +
+               ") was gone when its CPU time was read");
+          break;
+        }
+        m_r.server_cpu_s = end - server_cpu0;
+      }
       m_r.client_cpu_s = own_cpu_s() - client_cpu0;
     }
     if (now >= stop_at || !m_r.error.empty()) break;

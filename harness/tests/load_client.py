@@ -151,6 +151,12 @@ def main(bin_dir):
           and time.monotonic() - t < 10, "no server: failed with the reason",
           line and line.get("error", ""))
 
+    with Server("plain") as s:
+        p, line = load(bin_dir, s.port, "--duration-s", "0.2", "--server-pid", "4194000")
+        check(p.returncode == 1 and line and "no such process" in line.get("error", ""),
+              "a --server-pid that is no process: failed, not a CPU time of 0",
+              line and line.get("error", ""))
+
     for bad in (["--connections", "0"], ["--size", "x"], ["--bogus"], []):
         args = [os.path.join(bin_dir, "asyncbench"), "load", "echo"] + (
             ["--port", "1"] + bad if bad else [])
