@@ -196,6 +196,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"quick", "full", "smoke"}));
   cmd_run->add_option("--repeat", ro.repeats, "counted runs per cell (default: the profile's)")
       ->check(CLI::Range(1, 1000));
+  cmd_run->add_option("--where", ro.where,
+                      "only the cells whose parameter matches, e.g. connections=16,256 "
+                      "(repeatable: all must match)");
   cmd_run->add_flag("!--no-warmup", ro.warmup, "skip the warm-up run of each cell");
   cmd_run->add_option("--out", out_arg, "results file (default results/latest.json)");
   cmd_run->add_option("--resume", resume_arg, "continue an interrupted run's file")

@@ -109,6 +109,30 @@ std::string cell_id(const std::string& workload, const std::string& model, const
   return id;
 }
 
+std::vector<Cell> filter_cells(std::vector<Cell> cells, const std::vector<std::string>& where) {
+  for (const std::string& f : where) {
+    const auto eq = f.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == f.size())
+      throw std::invalid_argument("--where wants name=value[,value...], not '" + f + "'");
+    const std::string name = f.substr(0, eq);
+    std::vector<std::string> values;
+    std::stringstream list(f.substr(eq + 1));
+    for (std::string v; std::getline(list, v, ',');)
+      if (!v.empty()) values.push_back(v);
+    if (std::none_of(cells.begin(), cells.end(),
+                     [&](const Cell& c) { return c.params.contains(name); }))
+      throw std::invalid_argument("--where: no chosen cell has a parameter '" + name + "'");
+    std::erase_if(cells, [&](const Cell& c) {
+      const auto it = c.params.find(name);
+      return it == c.params.end() ||
+             std::find(values.begin(), values.end(), value_text(*it)) == values.end();
+    });
+  }
+  if (cells.empty())
+    throw std::invalid_argument("--where: no cell of the chosen workloads and profile matches");
+  return cells;
+}
+
 std::vector<Cell> plan(const std::vector<Workload>& workloads, const std::string& profile,
                        const std::vector<std::string>& only_workloads,
                        const std::vector<std::string>& only_models) {

@@ -55,6 +55,11 @@ struct Cell {
   std::string unsupported;  // non-empty: the manifest says this model cannot run it
 };
 
+// Keeps the cells whose parameters match every filter "name=value[,value...]" (values as the
+// cell ids write them: 64, 0.3, inline). Throws std::invalid_argument for a malformed filter, a
+// name that no cell has, or filters that leave no cell.
+std::vector<Cell> filter_cells(std::vector<Cell> cells, const std::vector<std::string>& where);
+
 // The cells of `profile` for the chosen workloads and models (empty lists: all), in a stable
 // order. Throws std::invalid_argument for an unknown workload, model or profile.
 std::vector<Cell> plan(const std::vector<Workload>& workloads, const std::string& profile,

@@ -197,6 +197,7 @@ int run_matrix(const RunOptions& given) {
     opts.profile = p.at("profile").get<std::string>();
     opts.workloads = p.at("workloads").get<std::vector<std::string>>();
     opts.models = p.at("models").get<std::vector<std::string>>();
+    opts.where = p.value("where", std::vector<std::string>{});
     opts.repeats = p.at("repeats").get<int>();
     opts.warmup = p.at("warmup").get<bool>();
     if (out.empty()) out = opts.resume;
@@ -204,7 +205,8 @@ int run_matrix(const RunOptions& given) {
   if (out.empty()) out = opts.root / "results" / "latest.json";
 
   const std::vector<Workload> workloads = load_workloads(opts.root);
-  const std::vector<Cell> cells = plan(workloads, opts.profile, opts.workloads, opts.models);
+  std::vector<Cell> cells = plan(workloads, opts.profile, opts.workloads, opts.models);
+  if (!opts.where.empty()) cells = filter_cells(std::move(cells), opts.where);
   const int repeats = opts.repeats > 0 ? opts.repeats : default_repeats(opts.profile);
 
   if (doc.is_null()) {
@@ -216,6 +218,7 @@ int run_matrix(const RunOptions& given) {
                    {"models", opts.models},
                    {"repeats", repeats},
                    {"warmup", opts.warmup}};
+    if (!opts.where.empty()) run["plan"]["where"] = opts.where;
     run["state"] = "running";
     Json machine = machine_facts(opts.root, opts.python);
     if (!release_build()) {

@@ -19,6 +19,7 @@ struct RunOptions {
   std::string profile = "quick";
   std::vector<std::string> workloads;  // empty: all
   std::vector<std::string> models;     // empty: all
+  std::vector<std::string> where;      // "name=value[,value...]": only the cells that match
   int repeats = 0;                     // 0: the profile's (quick 3, full 9, smoke 1)
   bool warmup = true;
   std::filesystem::path out;

@@ -162,6 +162,21 @@ TEST(Manifest, PlansCellsPerModelAndProfile) {
   EXPECT_THROW(plan(workloads, "nope", {}, {}), std::invalid_argument);
 }
 
+TEST(Manifest, WhereKeepsTheMatchingCells) {
+  TempDir d;
+  const auto workloads = load_workloads(make_tree(d.path));
+  const auto cells = plan(workloads, "quick", {}, {});
+  // Values as the cell ids write them; several values are alternatives.
+  const auto slow = filter_cells(cells, {"time_scale=0.1"});
+  ASSERT_EQ(slow.size(), 1u);
+  EXPECT_EQ(slow[0].id, "demo/sync/time_scale:0.1");
+  EXPECT_EQ(filter_cells(cells, {"time_scale=0.1,0.05"}).size(), cells.size());
+  EXPECT_THROW(filter_cells(cells, {"time_scale"}), std::invalid_argument);     // no value
+  EXPECT_THROW(filter_cells(cells, {"=0.1"}), std::invalid_argument);           // no name
+  EXPECT_THROW(filter_cells(cells, {"scale=0.1"}), std::invalid_argument);      // no such param
+  EXPECT_THROW(filter_cells(cells, {"time_scale=0.2"}), std::invalid_argument); // nothing left
+}
+
 TEST(Manifest, MalformedManifestsNameTheFile) {
   TempDir d;
   write(d.path / "workloads/sleep/x/workload.json",
