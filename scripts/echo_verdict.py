@@ -1,0 +1,110 @@
+#!/usr/bin/python3
+"""The echo verdict (issue 5): aio against libuv and Asio on server CPU per request and requests
+per second, from one or more results files of interleaved echo runs, pooled per cell.
+
+  /usr/bin/python3 scripts/echo_verdict.py results/reference/echo-verdict-a.json \
+      results/reference/echo-verdict-b.json [--size 64] [--connections 16,256]
+
+For each connection count it prints, per model, the median over every run of every file with
+the interquartile range and the CPU steal, then for aio-epoll and aio-uring against libuv and
+Asio: whether aio's median is at or below (CPU) / at or above (rps) the competitor's, and the
+probability of superiority P(a random aio run beats a random competitor run; ties count half),
+which says how far apart the two sets of runs are (0.5: indistinguishable). Markdown tables, for
+the README. Exit 2 on a file that is not an echo results file.
+"""
+import argparse
+import json
+import statistics
+import sys
+
+AIO = ["aio-epoll", "aio-uring"]
+OTHERS = ["libuv", "asio"]
+
+
+def fail(msg):
+    print(f"echo_verdict: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+def load(paths, size, connections):
+    runs = {}  # (connections, model) -> {"cpu": [...], "rps": [...], "steal": [...]}
+    for path in paths:
+        try:
+            with open(path) as f:
+                doc = json.load(f)
+            results = doc["results"]
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            fail(f"{path}: not a results file ({e})")
+        for c in results:
+            p = c.get("params", {})
+            if c.get("workload") != "echo" or c.get("status") != "ok":
+                continue
+            if p.get("size") != size or p.get("connections") not in connections:
+                continue
+            m = c["metrics"]
+            r = runs.setdefault((p["connections"], c["model"]), {"cpu": [], "rps": [], "steal": []})
+            r["cpu"] += m["server_cpu_us_per_req"]
+            r["rps"] += m["rps"]
+            r["steal"] += c.get("steal_s", [])
+    return runs
+
+
+def superiority(a, b, lower_is_better):
+    wins = sum((x < y if lower_is_better else x > y) + 0.5 * (x == y) for x in a for y in b)
+    return wins / (len(a) * len(b))
+
+
+def quartiles(xs):
+    if len(xs) < 2:
+        return xs[0], xs[0]
+    q = statistics.quantiles(xs, n=4)
+    return q[0], q[2]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("files", nargs="+")
+    ap.add_argument("--size", type=int, default=64)
+    ap.add_argument("--connections", default="16,256")
+    args = ap.parse_args()
+    try:
+        conns = [int(x) for x in args.connections.split(",")]
+    except ValueError:
+        fail(f"--connections wants numbers separated by commas, not {args.connections!r}")
+    runs = load(args.files, args.size, conns)
+    met = True
+    for n in conns:
+        missing = [m for m in AIO + OTHERS if (n, m) not in runs]
+        if missing:
+            fail(f"no {args.size}-byte runs at {n} connections for {', '.join(missing)}")
+        print(f"\n**{n} connections, {args.size}-byte messages**\n")
+        print("| model | runs | server CPU µs/request, median [IQR] | requests/s, median [IQR] "
+              "| CPU steal s per run, median |")
+        print("|---|---:|---:|---:|---:|")
+        for m in AIO + OTHERS:
+            r = runs[(n, m)]
+            c_lo, c_hi = quartiles(r["cpu"])
+            q_lo, q_hi = quartiles(r["rps"])
+            steal = statistics.median(r["steal"]) if r["steal"] else float("nan")
+            print(f"| {m} | {len(r['cpu'])} | {statistics.median(r['cpu']):.2f} "
+                  f"[{c_lo:.2f}–{c_hi:.2f}] | {statistics.median(r['rps']):,.0f} "
+                  f"[{q_lo:,.0f}–{q_hi:,.0f}] | {steal:.2f} |")
+        print("\n| aio vs | CPU/request at or below | P(aio run uses less CPU) "
+              "| requests/s at or above | P(aio run serves more) |")
+        print("|---|---|---:|---|---:|")
+        for a in AIO:
+            for b in OTHERS:
+                ra, rb = runs[(n, a)], runs[(n, b)]
+                cpu_ok = statistics.median(ra["cpu"]) <= statistics.median(rb["cpu"])
+                rps_ok = statistics.median(ra["rps"]) >= statistics.median(rb["rps"])
+                met = met and cpu_ok and rps_ok
+                print(f"| {a} vs {b} | {'yes' if cpu_ok else '**no**'} "
+                      f"| {superiority(ra['cpu'], rb['cpu'], True):.2f} "
+                      f"| {'yes' if rps_ok else '**no**'} "
+                      f"| {superiority(ra['rps'], rb['rps'], False):.2f} |")
+    print(f"\nverdict: {'met' if met else 'not met'} (medians over every run of "
+          f"{len(args.files)} file{'s' if len(args.files) != 1 else ''})")
+
+
+if __name__ == "__main__":
+    main()
