@@ -6,7 +6,7 @@ BUILD_TSAN ?= build-tsan
 JOBS       ?= $(shell nproc)
 RESULTS    ?= results/latest.json
 
-.PHONY: all deps build test test-asan test-tsan bench bench-quick bench-runtime traces plots format clean
+.PHONY: all deps build test test-asan test-tsan fuzz bench bench-quick bench-runtime traces plots format clean
 
 all: build
 
@@ -33,6 +33,12 @@ test-tsan: deps
 	cmake --build $(BUILD_TSAN) -j $(JOBS) --target aio_tests
 	TSAN_OPTIONS=halt_on_error=1 \
 	  ctest --test-dir $(BUILD_TSAN) --output-on-failure -j $(JOBS) -L runtime
+
+# The HTTP delay server's request parser under libFuzzer + ASan + UBSan for FUZZ_SECONDS (`make
+# test` runs it for 20 s); a failing input is left as $(BUILD)/fuzz-http-parser/artifacts/crash-*.
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	FUZZ_BUILD_DIR=$(BUILD)/fuzz-http-parser bash scripts/fuzz_http_parser.sh $(FUZZ_SECONDS)
 
 # The workload matrix (asyncbench run): the full profile (9 runs per cell, at most ~20 minutes on
 # 2 cores) into results/latest.json and a dated copy in results/runs/; the quick profile (3
