@@ -19,6 +19,7 @@
 // bytes would send a reset, which can destroy the answer before the client reads it).
 #include <sys/socket.h>
 
+#include <CLI/CLI.hpp>
 #include <aio/aio.hpp>
 #include <algorithm>
 #include <array>
@@ -357,14 +358,7 @@ Config parse_args(int argc, char** argv) {
   app.add_option("--max-connections", c.max_connections,
                  "connections served at once (more are answered 503)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    std::exit(app.exit(e));
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
-    std::exit(2);
-  }
+  echo::parse_or_exit(app, argc, argv);
   c.backend = backend == "epoll"      ? aio::Backend::epoll
               : backend == "io_uring" ? aio::Backend::io_uring
                                       : aio::Backend::automatic;

@@ -18,7 +18,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -26,6 +25,10 @@
 #include <string>
 #include <system_error>
 #include <vector>
+
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace echo {
 
@@ -51,28 +54,15 @@ inline void raise_fd_limit() {
   }
 }
 
+// Runs a CLI11 parser over the command line: --help prints the usage and exits 0; a bad
+// argument prints "<argv[0]>: <CLI11's message>" on stderr and exits 2. (server.cpp; the HTTP
+// delay server uses it too.)
+void parse_or_exit(CLI::App& app, int argc, char** argv);
+
 // Parses the command line; `models`: the ids this program serves. Exits 2 on bad input. Also
-// raises the descriptor limit (raise_fd_limit).
-inline Options parse(int argc, char** argv, const std::vector<std::string>& models) {
-  Options o;
-  CLI::App app{"asyncbench echo server"};
-  app.add_option("--model", o.model, "the model this server runs as")
-      ->required()
-      ->check(CLI::IsMember(models));
-  app.add_option("--host", o.host, "address to listen on");
-  app.add_option("--port", o.port, "port to listen on (0: any free port)");
-  app.add_flag("!--no-nodelay", o.nodelay, "leave Nagle's algorithm on");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    std::exit(app.exit(e));
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
-    std::exit(2);
-  }
-  raise_fd_limit();
-  return o;
-}
+// raises the descriptor limit (raise_fd_limit). (server.cpp: CLI11 is compiled there once, not
+// in every server program.)
+Options parse(int argc, char** argv, const std::vector<std::string>& models);
 
 // The line the harness and outside clients wait for.
 inline void print_listening(const std::string& host, unsigned port) {
