@@ -128,15 +128,21 @@ def _check_histogram(h, where):
                          "its total")
 
 
-def load(path):
-    """Reads and checks a results file. Raises BadResults with a one-line reason."""
+def read_json(path, error=BadResults, name=None):
+    """The JSON document in `path`, or `error` raised with a one-line reason ("<name>: ...")."""
+    name = path if name is None else name
     try:
         with open(path) as f:
-            doc = json.load(f)
+            return json.load(f)
     except OSError as e:
-        raise BadResults(f"{path}: {e.strerror or e}") from None
+        raise error(f"{name}: {e.strerror or e}") from None
     except ValueError as e:
-        raise BadResults(f"{path}: not JSON ({e})") from None
+        raise error(f"{name}: not JSON ({e})") from None
+
+
+def load(path):
+    """Reads and checks a results file. Raises BadResults with a one-line reason."""
+    doc = read_json(path)
     if not isinstance(doc, dict) or doc.get("suite") != "asyncbench":
         raise BadResults(f"{path}: not an asyncbench results file (no \"suite\": \"asyncbench\")")
     if doc.get("schema_version") != 1:

@@ -19,7 +19,6 @@ first event); each panel says the run's elapsed time as the workload measured it
 """
 import argparse
 import glob
-import json
 import os
 import re
 import sys
@@ -104,13 +103,7 @@ class Trace:
 
     def __init__(self, path):
         self.path = path
-        try:
-            with open(path) as f:
-                doc = json.load(f)
-        except OSError as e:
-            raise BadTrace(f"{shown(path)}: {e.strerror or e}") from None
-        except ValueError as e:
-            raise BadTrace(f"{shown(path)}: not JSON ({e})") from None
+        doc = common.read_json(path, BadTrace, shown(path))
         if not isinstance(doc, dict) or not isinstance(doc.get("traceEvents"), list):
             raise BadTrace(f"{shown(path)}: no traceEvents list")
         other = doc.get("otherData") or {}
