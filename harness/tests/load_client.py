@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 
+from checks import Checks
+
 PYTHON = sys.executable
 
 
@@ -95,12 +97,7 @@ def load(bin_dir, port, *args):
 
 
 def main(bin_dir):
-    results = []
-
-    def check(ok, what, detail=""):
-        ok = bool(ok)
-        results.append(ok)
-        print(f"{'ok  ' if ok else 'FAIL'} {what}{': ' + detail if detail else ''}", flush=True)
+    check = Checks()
 
     with Server("stall") as s:
         common = ["--connections", "8", "--size", "64", "--duration-s", "3", "--warmup-s", "0.2"]
@@ -164,9 +161,7 @@ def main(bin_dir):
         check(p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and not p.stdout,
               f"bad input {bad or '(no port)'}: one line, exit 2", p.stderr.strip())
 
-    passed = sum(results)
-    print(f"{passed} passed, {len(results) - passed} failed")
-    return 0 if passed == len(results) else 1
+    return check.summary()
 
 
 if __name__ == "__main__":

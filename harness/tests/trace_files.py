@@ -10,6 +10,8 @@ import subprocess
 import sys
 import tempfile
 
+from checks import Checks
+
 
 def spans(doc, cat_prefix="waiting: timer"):
     """(pid, tid) -> list of (start, end) of the named spans, in µs."""
@@ -21,12 +23,7 @@ def spans(doc, cat_prefix="waiting: timer"):
 
 
 def main(bin_dir):
-    results = []
-
-    def check(ok, what, detail=""):
-        ok = bool(ok)
-        results.append(ok)
-        print(f"{'ok  ' if ok else 'FAIL'} {what}{': ' + str(detail) if detail else ''}", flush=True)
+    check = Checks()
 
     exe = os.path.join(bin_dir, "asyncbench")
     with tempfile.TemporaryDirectory() as tmp:
@@ -78,9 +75,7 @@ def main(bin_dir):
         check(bad.returncode == 2 and "name=value" in bad.stderr, "a malformed --param: exit 2",
               bad.stderr.strip())
 
-    passed = sum(results)
-    print(f"{passed} passed, {len(results) - passed} failed")
-    return 0 if passed == len(results) else 1
+    return check.summary()
 
 
 if __name__ == "__main__":
