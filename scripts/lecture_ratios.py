@@ -10,7 +10,8 @@ on the concurrent time.
 
   /usr/bin/python3 scripts/lecture_ratios.py results/latest.json [--tolerance 10] [--strict]
 
-Exit 0, or with --strict 1 when a ratio is off by more than the tolerance.
+Exit 0, or with --strict 1 when a ratio is off by more than the tolerance; 2 when the file
+cannot be read as a results file.
 """
 import argparse
 import json
@@ -53,7 +54,8 @@ def main():
             doc = json.load(f)
         doc["results"]
     except (OSError, ValueError, KeyError, TypeError) as e:
-        sys.exit(f"lecture_ratios: {a.results}: not a results file ({e})")
+        print(f"lecture_ratios: {a.results}: not a results file ({e})", file=sys.stderr)
+        sys.exit(2)
     off = 0
     print(f"Lecture ratios in {a.results} ({doc['profile']} profile, {doc['created']}):\n")
     print("| ratio | lecture | measured | within ±%g %% |" % a.tolerance)
