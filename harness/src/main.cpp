@@ -168,8 +168,8 @@ int load(const std::string& what, const std::string& model, const LoadOptions& o
     m["server_cpu_us_per_req"] = r.server_cpu_s * 1e6 / double(r.requests);
   }
   m["client_cpu_s"] = r.client_cpu_s;
-  m["latency_hist"] = r.latency.to_json();
   line["metrics"] = m;
+  line["histograms"] = {{"latency", r.latency.to_json()}};
   std::printf("%s\n", line.dump().c_str());
   return 0;
 }

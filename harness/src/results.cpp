@@ -132,13 +132,10 @@ void record_run(Json& c, const RunRecord& r) {
   if (r.disturbed) c["disturbed_runs"] = c.value("disturbed_runs", 0) + 1;
   // The program's own view of its parameters (it may add some, such as pool sizes).
   for (auto& [k, v] : r.params.items()) c["params"][k] = v;
+  // A histogram per run (the echo workload's latencies), kept whole so runs can be merged.
+  for (auto& [k, v] : r.histograms.items()) c["histograms"][k].push_back(v);
   for (auto& [k, v] : r.metrics.items()) {
-    const std::string hist_suffix = "_hist";
-    if (v.is_object() && k.size() > hist_suffix.size() &&
-        k.compare(k.size() - hist_suffix.size(), hist_suffix.size(), hist_suffix) == 0) {
-      // A histogram per run (the echo workload's latencies), kept whole so runs can be merged.
-      c["histograms"][k.substr(0, k.size() - hist_suffix.size())].push_back(v);
-    } else if (v.is_number()) {
+    if (v.is_number()) {
       c["metrics"][k].push_back(v);
     } else if (!c["info"].contains(k)) {
       c["info"][k] = v;  // descriptive (an order of events): the first run's, runs are checked

@@ -31,6 +31,7 @@ struct RunRecord {
   bool disturbed = false;         // steal or other load above the thresholds (see results.cpp)
   Json metrics = Json::object();  // the program's metrics (numbers become per-run arrays)
   Json params = Json::object();   // the parameters the program reports using
+  Json histograms = Json::object();  // the program's histograms by name (one per run is kept)
 };
 
 Json new_results(const std::string& profile, const Json& machine, const Json& run_info);

@@ -147,6 +147,14 @@ Outcome interpret(const ProcessResult& pr, const Cell& cell) {
     o.error = "metrics is not an object";
     return o;
   }
+  if (line.contains("histograms")) {
+    const Json& h = line["histograms"];
+    if (!h.is_object() ||
+        !std::all_of(h.begin(), h.end(), [](const Json& x) { return x.is_object(); })) {
+      o.error = "histograms is not an object of histograms";
+      return o;
+    }
+  }
   o.kind = Outcome::ok;
   o.record.elapsed_s = line["elapsed_s"].get<double>();
   o.record.wall_s = pr.wall_s;
@@ -155,6 +163,7 @@ Outcome interpret(const ProcessResult& pr, const Cell& cell) {
   o.record.ctx_switches = pr.ctx_switches;
   o.record.metrics = line.value("metrics", Json::object());
   o.record.params = line.value("params", Json::object());
+  o.record.histograms = line.value("histograms", Json::object());
   return o;
 }
 

@@ -141,6 +141,25 @@ TEST(Results, RecordRunKeepsArraysAndSummaryInStep) {
   EXPECT_EQ(c["status"], "ok");
 }
 
+TEST(Results, RecordRunKeepsEachRunsHistogramsByName) {
+  Json doc = results_with("quick", {{"sync", {0.3}}});
+  Json& c = doc["results"][0];
+  RunRecord r;
+  r.elapsed_s = 0.2;
+  r.metrics = Json{{"rps", 1000.0}, {"shape", Json{{"a", 1}}}};
+  r.histograms = Json{{"latency", Json{{"total", 7}}}};
+  record_run(c, r);
+  r.histograms = Json{{"latency", Json{{"total", 9}}}};
+  record_run(c, r);
+  ASSERT_EQ(c["histograms"]["latency"].size(), 2u);
+  EXPECT_EQ(c["histograms"]["latency"][1]["total"], 9);
+  EXPECT_EQ(c["metrics"]["rps"].size(), 2u);
+  // An object among the metrics is described once, whatever its name: only `histograms` holds
+  // histograms.
+  EXPECT_EQ(c["info"]["shape"]["a"], 1);
+  EXPECT_FALSE(c["histograms"].contains("shape"));
+}
+
 TEST(Manifest, PlansCellsPerModelAndProfile) {
   TempDir d;
   const auto workloads = load_workloads(make_tree(d.path));
