@@ -60,7 +60,31 @@ std::string io_uring_facts() {
   }
 }
 
+std::string kernel() {
+  utsname u{};
+  ::uname(&u);
+  return std::string(u.sysname) + " " + u.release + " " + u.version;
+}
+
+std::string git_commit(const std::filesystem::path& root) {
+  std::string git = "git -C '";  // appended, not "'" + ...: g++ 12 warns (-Wrestrict) on that
+  git += root.string();
+  git += "'";
+  std::string commit = capture(git + " rev-parse HEAD 2>/dev/null");
+  if (commit.empty()) return "unknown";
+  if (!capture(git + " status --porcelain --untracked-files=no 2>/dev/null").empty())
+    commit += "+dirty";
+  return commit;
+}
+
 }  // namespace
+
+Json machine_summary(const std::filesystem::path& root) {
+  return Json{{"cpu_model", cpu_model()},
+              {"cores", online_cores()},
+              {"kernel", kernel()},
+              {"git_commit", git_commit(root)}};
+}
 
 bool release_build() {
   const std::string t = ASYNCBENCH_BUILD_TYPE;
@@ -77,9 +101,7 @@ Json machine_facts(const std::filesystem::path& root, const std::string& python)
   m["smt"] = smt.empty() ? "unknown" : (smt == "1" ? "on" : "off");
   const std::string gov = read_first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
   m["governor"] = gov.empty() ? "not exposed (virtual machine?)" : gov;
-  utsname u{};
-  ::uname(&u);
-  m["kernel"] = std::string(u.sysname) + " " + u.release + " " + u.version;
+  m["kernel"] = kernel();
   m["io_uring"] = io_uring_facts();
   std::ifstream meminfo("/proc/meminfo");
   std::string k;
@@ -87,13 +109,7 @@ Json machine_facts(const std::filesystem::path& root, const std::string& python)
   if (meminfo >> k >> kb) m["memory_kb"] = kb;
   m["compiler"] = std::string("g++ ") + __VERSION__;
   m["build_type"] = ASYNCBENCH_BUILD_TYPE;
-  const std::string q = "'" + root.string() + "'";
-  std::string commit = capture("git -C " + q + " rev-parse HEAD 2>/dev/null");
-  if (commit.empty())
-    commit = "unknown";
-  else if (!capture("git -C " + q + " status --porcelain --untracked-files=no 2>/dev/null").empty())
-    commit += "+dirty";
-  m["git_commit"] = commit;
+  m["git_commit"] = git_commit(root);
   Json v;
   v["libuv"] = uv_version_string();
   v["boost"] = std::to_string(BOOST_VERSION / 100000) + "." +

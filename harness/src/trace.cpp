@@ -130,13 +130,7 @@ int trace_workload(const TraceOptions& o) {
                       {"params", line.value("params", Json::object())},
                       {"elapsed_s", line.value("elapsed_s", 0.0)},
                       {"metrics", line.value("metrics", Json::object())},
-                      {"machine", [&] {
-                         const Json m = machine_facts(o.root, o.python);
-                         Json s;
-                         for (const char* k : {"cpu_model", "cores", "kernel", "git_commit"})
-                           if (m.contains(k)) s[k] = m[k];
-                         return s;
-                       }()}};
+                      {"machine", machine_summary(o.root)}};
   save_atomic(doc, o.out);
   std::fprintf(stderr, "asyncbench trace: %zu events on %zu tracks, elapsed %.4f s: %s\n",
                doc["traceEvents"].size(), tracks.size(), line.value("elapsed_s", 0.0),
