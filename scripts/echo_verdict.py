@@ -70,6 +70,13 @@ def quartiles(xs):
     return q[0], q[2]
 
 
+def meets(a, b, tolerance=0.0):
+    """(CPU, rps) of aio against a competitor, each a (median CPU, median rps) pair: whether aio's
+    CPU is at or below the competitor's and its rate at or above it, the competitor's figure
+    widened by the tolerance (a fraction)."""
+    return a[0] <= b[0] * (1 + tolerance), a[1] >= b[1] * (1 - tolerance)
+
+
 def resample(runs, conns, repeats, margin, trials=2000, seed=1):
     """{(connections, aio, other, measure, tolerance): share of trials in which aio's median is
     at or below (CPU) / at or above (rps) the other's, the other's median widened by the
@@ -88,8 +95,7 @@ def resample(runs, conns, repeats, margin, trials=2000, seed=1):
             for n in conns:
                 for a in AIO:
                     for b in OTHERS:
-                        cpu_ok = med[(n, a)][0] <= med[(n, b)][0] * (1 + t)
-                        rps_ok = med[(n, a)][1] >= med[(n, b)][1] * (1 - t)
+                        cpu_ok, rps_ok = meets(med[(n, a)], med[(n, b)], t)
                         count[(n, a, b, "cpu", t)] = count.get((n, a, b, "cpu", t), 0) + cpu_ok
                         count[(n, a, b, "rps", t)] = count.get((n, a, b, "rps", t), 0) + rps_ok
                         all_ok = all_ok and cpu_ok and rps_ok
@@ -111,6 +117,8 @@ def main():
         fail(f"--resample wants a number of repeats from 1 to 1000, not {args.resample}")
     if not 0 <= args.margin < 100:
         fail(f"--margin wants a percentage from 0 to below 100, not {args.margin}")
+    if args.margin and not args.resample:
+        fail("--margin is a tolerance for --resample's estimate: give --resample R too")
     try:
         conns = [int(x) for x in args.connections.split(",")]
     except ValueError:
@@ -139,8 +147,9 @@ def main():
         for a in AIO:
             for b in OTHERS:
                 ra, rb = runs[(n, a)], runs[(n, b)]
-                cpu_ok = statistics.median(ra["cpu"]) <= statistics.median(rb["cpu"])
-                rps_ok = statistics.median(ra["rps"]) >= statistics.median(rb["rps"])
+                cpu_ok, rps_ok = meets(
+                    (statistics.median(ra["cpu"]), statistics.median(ra["rps"])),
+                    (statistics.median(rb["cpu"]), statistics.median(rb["rps"])))
                 met = met and cpu_ok and rps_ok
                 print(f"| {a} vs {b} | {'yes' if cpu_ok else '**no**'} "
                       f"| {superiority(ra['cpu'], rb['cpu'], True):.2f} "

@@ -78,6 +78,7 @@ def main(root):
             ("echo_verdict.py", [*verdict, "--connections", "16,x"]),
             ("echo_verdict.py", [*verdict, "--resample", "0"]),
             ("echo_verdict.py", [*verdict, "--resample", "5", "--margin", "100"]),
+            ("echo_verdict.py", [*verdict, "--margin", "5"]),  # a tolerance for nothing
         ]
         for script, args in bad:
             p = run(script, *args)
