@@ -101,6 +101,7 @@ BROKEN_MANIFEST = {
         {"models": ["py-uvloop"], "params": {"mode": "crash"}},
         {"models": ["py-uvloop"], "params": {"mode": "garbage"}},
         {"models": ["py-asyncio"], "params": {"mode": "failed-check"}},
+        {"models": ["py-sync"], "params": {"mode": "bad-histograms"}},
     ]}},
 }
 BROKEN_PROGRAM = """
@@ -113,6 +114,8 @@ elif mode == "crash":
     os.abort()
 elif mode == "garbage":
     print("this is not JSON")
+elif mode == "bad-histograms":
+    print(json.dumps(dict(line, status="ok", histograms={"latency": [1, 2]})))
 elif mode == "failed-check":
     print(json.dumps(dict(line, status="failed", error="check failed: planted")))
     sys.exit(1)
@@ -143,6 +146,7 @@ def failures(bin_dir, root, tmp):
     assert status["crash"][0] == "failed" and "signal" in status["crash"][1].lower(), status
     assert status["garbage"][0] == "failed", status
     assert status["failed-check"][0] == "failed" and "planted" in status["failed-check"][1], status
+    assert status["bad-histograms"][0] == "failed" and "histograms" in status["bad-histograms"][1], status
     assert doc["run"]["state"] == "complete", doc["run"]["state"]
     # The hang is stopped at its timeout (3 s) once, not at every repeat, and not waited out.
     assert took < 60, f"took {took:.0f} s"
