@@ -10,7 +10,10 @@ For each connection count it prints, per model, the median over every run of eve
 the interquartile range and the CPU steal, then for aio-epoll and aio-uring against libuv and
 Asio: whether aio's median is at or below (CPU) / at or above (rps) the competitor's, and the
 probability of superiority P(a random aio run beats a random competitor run; ties count half),
-which says how far apart the two sets of runs are (0.5: indistinguishable). Markdown tables, for
+which says how far apart the two sets of runs are (0.5: indistinguishable). Then the same pairs
+round by round: in an interleaved run every server's k-th run belongs to round k, a few seconds
+apart, so the ratio of two servers' k-th runs cancels the machine's slow drift that the medians
+carry; it prints the median ratio and in how many rounds aio was ahead. Markdown tables, for
 the README. Exit 2 on a file that is not an echo results file.
 
 With --resample R it also estimates how likely a fresh interleaved run of R repeats is to meet
@@ -36,8 +39,11 @@ def fail(msg):
 
 
 def load(paths, size, connections):
-    runs = {}  # (connections, model) -> {"cpu": [...], "rps": [...], "steal": [...]}
-    for path in paths:
+    # (connections, model) -> {"cpu": [...], "rps": [...], "steal": [...], "round": [...]}, where
+    # round names each run by (file, index): the harness runs every cell's k-th run in round k
+    # of an interleaved run, so the k-th runs of two cells in one file were measured together.
+    runs = {}
+    for fi, path in enumerate(paths):
         try:
             with open(path) as f:
                 doc = json.load(f)
@@ -51,11 +57,19 @@ def load(paths, size, connections):
             if p.get("size") != size or p.get("connections") not in connections:
                 continue
             m = c["metrics"]
-            r = runs.setdefault((p["connections"], c["model"]), {"cpu": [], "rps": [], "steal": []})
+            r = runs.setdefault((p["connections"], c["model"]),
+                                {"cpu": [], "rps": [], "steal": [], "round": []})
+            r["round"] += [(fi, k) for k in range(len(m["server_cpu_us_per_req"]))]
             r["cpu"] += m["server_cpu_us_per_req"]
             r["rps"] += m["rps"]
             r["steal"] += c.get("steal_s", [])
     return runs
+
+
+def paired(ra, rb, key):
+    """aio's figure over the competitor's, round by round (rounds both have)."""
+    theirs = dict(zip(rb["round"], rb[key]))
+    return [x / theirs[k] for k, x in zip(ra["round"], ra[key]) if k in theirs and theirs[k]]
 
 
 def superiority(a, b, lower_is_better):
@@ -155,6 +169,21 @@ def main():
                       f"| {superiority(ra['cpu'], rb['cpu'], True):.2f} "
                       f"| {'yes' if rps_ok else '**no**'} "
                       f"| {superiority(ra['rps'], rb['rps'], False):.2f} |")
+        print("\nPaired by round (the servers take turns within a round, so they share its drift):\n"
+              "aio's figure over the competitor's, median of the rounds, and the rounds aio wins.\n")
+        print("| aio vs | CPU/request ratio | rounds with less CPU | requests/s ratio "
+              "| rounds with more requests/s |")
+        print("|---|---:|---:|---:|---:|")
+        for a in AIO:
+            for b in OTHERS:
+                cpu = paired(runs[(n, a)], runs[(n, b)], "cpu")
+                rps = paired(runs[(n, a)], runs[(n, b)], "rps")
+                if not cpu:
+                    print(f"| {a} vs {b} | – | no common rounds | – | – |")
+                    continue
+                print(f"| {a} vs {b} | {statistics.median(cpu):.3f} "
+                      f"| {sum(x < 1 for x in cpu)} of {len(cpu)} "
+                      f"| {statistics.median(rps):.3f} | {sum(x > 1 for x in rps)} of {len(rps)} |")
     pooled = f"the runs of {len(args.files)} files pooled" if len(args.files) > 1 else "one run"
     print(f"\n{pooled}: aio's medians are "
           f"{'as good or better in every comparison' if met else 'worse in a comparison marked **no**'}"
