@@ -48,8 +48,10 @@ def main(root):
 
     verdict = [os.path.join(ref, "echo-verdict-a.json"), os.path.join(ref, "echo-verdict-b.json")]
     p = run("echo_verdict.py", *verdict)
-    check(p.returncode == 0 and "| aio-epoll vs libuv |" in p.stdout and "pooled" in p.stdout,
-          "echo_verdict.py: the two verdict runs pooled", p.stderr.strip())
+    check(p.returncode == 0 and "| aio-epoll vs libuv |" in p.stdout and "pooled" in p.stdout
+          and "| aio-uring vs asio |" in p.stdout and " of 36 |" in p.stdout,
+          "echo_verdict.py: the two verdict runs pooled, and paired by round (36 rounds)",
+          p.stderr.strip())
     a = run("echo_verdict.py", *verdict, "--resample", "9", "--margin", "5")
     b = run("echo_verdict.py", *verdict, "--resample", "9", "--margin", "5")
     check(a.returncode == 0 and "pairings met on both measures" in a.stdout
