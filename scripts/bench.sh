@@ -18,5 +18,7 @@ if [[ -f results/latest.json ]]; then
     echo; echo "echo, $metric:"
     /usr/bin/python3 scripts/results_table.py results/latest.json --workloads echo --metric $metric || true
   done
+  echo; echo "echo verdict (aio against libuv and Asio, 64-byte messages):"
+  /usr/bin/python3 scripts/echo_verdict.py results/latest.json || true  # informative, not a gate
 fi
 exit $rc
