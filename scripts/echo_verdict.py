@@ -11,9 +11,10 @@ the interquartile range and the CPU steal, then for aio-epoll and aio-uring agai
 Asio: whether aio's median is at or below (CPU) / at or above (rps) the competitor's, and the
 probability of superiority P(a random aio run beats a random competitor run; ties count half),
 which says how far apart the two sets of runs are (0.5: indistinguishable). Then the same pairs
-round by round: in an interleaved run every server's k-th run belongs to round k, a few seconds
-apart, so the ratio of two servers' k-th runs cancels the machine's slow drift that the medians
-carry; it prints the median ratio and in how many rounds aio was ahead. Markdown tables, for
+round by round: in an interleaved run every cell's k-th run belongs to round k (one pass over
+all the run's cells: about 20 s for the eight verdict cells, a few minutes in make bench's full
+run), so the ratio of two servers' k-th runs cancels the part of the machine's drift that is
+slower than a round; it prints the median ratio and in how many rounds aio was ahead. Markdown tables, for
 the README. Exit 2 on a file that is not an echo results file.
 
 With --resample R it also estimates how likely a fresh interleaved run of R repeats is to meet
@@ -169,7 +170,8 @@ def main():
                       f"| {superiority(ra['cpu'], rb['cpu'], True):.2f} "
                       f"| {'yes' if rps_ok else '**no**'} "
                       f"| {superiority(ra['rps'], rb['rps'], False):.2f} |")
-        print("\nPaired by round (the servers take turns within a round, so they share its drift):\n"
+        print("\nPaired by round (every cell runs once per round, so the servers share the drift "
+              "between rounds):\n"
               "aio's figure over the competitor's, median of the rounds, and the rounds aio wins.\n")
         print("| aio vs | CPU/request ratio | rounds with less CPU | requests/s ratio "
               "| rounds with more requests/s |")
