@@ -12,7 +12,7 @@ Asio: whether aio's median is at or below (CPU) / at or above (rps) the competit
 probability of superiority P(a random aio run beats a random competitor run; ties count half),
 which says how far apart the two sets of runs are (0.5: indistinguishable). Then the same pairs
 round by round: in an interleaved run every cell's k-th run belongs to round k (one pass over
-all the run's cells: about 20 s for the eight verdict cells, a few minutes in make bench's full
+all the run's cells: about 10 s for the eight verdict cells, a few minutes in make bench's full
 run), so the ratio of two servers' k-th runs cancels the part of the machine's drift that is
 slower than a round; it prints the median ratio and in how many rounds aio was ahead. Markdown tables, for
 the README. Exit 2 on a file that is not an echo results file.
