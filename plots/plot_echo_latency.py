@@ -103,10 +103,15 @@ def draw(res, out_dir):
         h = Histogram(c["histograms"]["latency"], c["id"])
         if h.total:
             merged[(common.param(c, "size"), c["model"])] = (h, len(c["histograms"]["latency"]))
-    stalls = sorted({(c["model"], stalled(c)) for c in with_hist if stalled(c) > 0})
+    stalls = {}  # model -> [(size, connections left unanswered)]
+    for c in with_hist:
+        if stalled(c) > 0:
+            stalls.setdefault(c["model"], []).append((common.param(c, "size"), stalled(c)))
     if stalls:
         notes.append("curves of the connections served only: " + ", ".join(
-            f"{m} left {n:g} of {CONNECTIONS} connections unanswered" for m, n in stalls))
+            f"{m} left " + " and ".join(f"{n:g} ({size_label(s)})" for s, n in sorted(stalls[m]))
+            + f" of {CONNECTIONS} connections unanswered"
+            for m in common.model_order(stalls)))
     if not merged:
         raise common.Missing(f"the latency histograms at {CONNECTIONS} connections in "
                              f"{res.display_path()} are all empty")
@@ -144,9 +149,7 @@ def draw(res, out_dir):
         common.label_log_axis(ax.yaxis, lambda us: common.duration(us / 1e6))
     axes[0][0].set_ylabel("latency (log)")
     handles = common.model_legend_handles(common.model_order(models), markers=False)
-    worst_stall = {}
-    for m, n in stalls:
-        worst_stall[m] = max(n, worst_stall.get(m, 0))
+    worst_stall = {m: max(n for _, n in per_size) for m, per_size in stalls.items()}
     for h in handles:
         if h.get_label() in worst_stall:
             served = CONNECTIONS - worst_stall[h.get_label()]
