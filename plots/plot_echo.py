@@ -56,6 +56,9 @@ def series(cells, metric):
 
 
 def lines(ax, data, scale=1.0):
+    """Draws each model's line; returns the "k of n stalled" labels to place once the axes are
+    styled: (x, y, text, color)."""
+    labels = []
     for m in common.model_order(data):
         pts = data[m]
         xs = [x for x, _, _ in pts]
@@ -70,11 +73,35 @@ def lines(ax, data, scale=1.0):
                 ax.plot(x, y, marker="o", markersize=13, markerfacecolor="none",
                         markeredgecolor="red", markeredgewidth=1.3, zorder=5)
             if stalled(c) > 0:
-                ax.annotate(f"{stalled(c):g} of {x:,} stalled", (x, y), xytext=(0, -11),
-                            textcoords="offset points", ha="center", va="top", fontsize=6.5,
-                            color=common.color(m), zorder=6,
-                            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none",
-                                      alpha=0.85))
+                labels.append((x, y, f"{stalled(c):g} of {x:,} stalled", common.color(m)))
+    return labels
+
+
+def place_labels(ax, labels, font_pt=6.5, gap_pt=8.5):
+    """Puts each label under its point, moved further down wherever it would overlap a label
+    already placed (the highest points' labels are placed first). The axes' scales must be
+    final: positions are worked out in points. Widths are estimated from the text's length."""
+    ax.autoscale_view()
+    to_pt = 72.0 / ax.figure.dpi
+    items = []
+    for x, y, text, color in labels:
+        x_pt, y_pt = (v * to_pt for v in ax.transData.transform((x, y)))
+        items.append((y_pt, x_pt, x, y, text, color))
+    placed = []  # (x centre, half width, top), in points
+    for y_pt, x_pt, x, y, text, color in sorted(items, key=lambda t: -t[0]):
+        half = len(text) * font_pt * 0.28
+        at = y_pt - 11
+        moved = True
+        while moved:
+            moved = False
+            for px, ph, pat in placed:
+                if abs(px - x_pt) < half + ph and abs(pat - at) < gap_pt:
+                    at = pat - gap_pt
+                    moved = True
+        placed.append((x_pt, half, at))
+        ax.annotate(text, (x, y), xytext=(0, at - y_pt), textcoords="offset points",
+                    ha="center", va="top", fontsize=font_pt, color=color, zorder=6,
+                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
 
 
 def style_axes(ax, conns):
@@ -130,13 +157,15 @@ def draw(res, out_dir):
         rps, p99 = series(here, "rps"), series(here, "p99_us")
         models |= set(rps) | set(p99)
         a, b = axes[row]
-        lines(a, rps)
+        labels = lines(a, rps)
         style_axes(a, conns)
+        place_labels(a, labels)
         common.label_log_axis(a.yaxis, common.count_label)
         a.set_ylabel("requests/s (log)")
         a.set_title(f"{size_label(size)} messages: throughput")
-        lines(b, p99, 1e-6)
+        labels = lines(b, p99, 1e-6)
         style_axes(b, conns)
+        place_labels(b, labels)
         common.label_log_axis(b.yaxis, lambda y: common.duration(y))
         b.set_ylabel("p99 latency (log)")
         b.set_title(f"{size_label(size)} messages: 99th percentile latency")
