@@ -79,9 +79,9 @@ def lines(ax, data, scale=1.0):
 
 def place_labels(ax, labels, font_pt=6.5, gap_pt=8.5):
     """Puts each label under its point, moved further down wherever it would overlap a label
-    already placed (the highest points' labels are placed first). The axes' scales must be
-    final: positions are worked out in points. Widths are estimated from the text's length."""
-    ax.autoscale_view()
+    already placed (the highest points' labels are placed first). The axes' scales and the
+    figure's layout must be final: positions are worked out in points. Widths are estimated
+    from the text's length."""
     to_pt = 72.0 / ax.figure.dpi
     items = []
     for x, y, text, color in labels:
@@ -152,20 +152,19 @@ def draw(res, out_dir):
     fig, axes = common.figure(11.5, 3.6 * len(sizes) + 0.8, len(sizes), 2,
                               footer=common.source_lines(res, notes))
     models = set()
+    pending = []  # (axes, stall labels), placed once the layout is final
     for row, size in enumerate(sizes):
         here = [c for c in cells if common.param(c, "size") == size]
         rps, p99 = series(here, "rps"), series(here, "p99_us")
         models |= set(rps) | set(p99)
         a, b = axes[row]
-        labels = lines(a, rps)
+        pending.append((a, lines(a, rps)))
         style_axes(a, conns)
-        place_labels(a, labels)
         common.label_log_axis(a.yaxis, common.count_label)
         a.set_ylabel("requests/s (log)")
         a.set_title(f"{size_label(size)} messages: throughput")
-        labels = lines(b, p99, 1e-6)
+        pending.append((b, lines(b, p99, 1e-6)))
         style_axes(b, conns)
-        place_labels(b, labels)
         common.label_log_axis(b.yaxis, lambda y: common.duration(y))
         b.set_ylabel("p99 latency (log)")
         b.set_title(f"{size_label(size)} messages: 99th percentile latency")
@@ -177,6 +176,9 @@ def draw(res, out_dir):
                       frameon=False, title="model")
     fig.suptitle("echo: closed-loop load on each model's echo server over loopback "
                  "(median, whiskers min–max)", fontsize=11)
+    fig.draw_without_rendering()  # the constrained layout sizes the axes; labels go in points
+    for ax, labels in pending:
+        place_labels(ax, labels)
     return common.save(fig, out_dir, "echo")
 
 
