@@ -25,10 +25,11 @@ which a drifting virtual machine is not quite; read it as an estimate of how muc
 of one run is decided by chance.
 """
 import argparse
-import json
 import random
 import statistics
 import sys
+
+import results_file
 
 AIO = ["aio-epoll", "aio-uring"]
 OTHERS = ["libuv", "asio"]
@@ -45,13 +46,7 @@ def load(paths, size, connections):
     # of an interleaved run, so the k-th runs of two cells in one file were measured together.
     runs = {}
     for fi, path in enumerate(paths):
-        try:
-            with open(path) as f:
-                doc = json.load(f)
-            results = doc["results"]
-        except (OSError, ValueError, KeyError, TypeError) as e:
-            fail(f"{path}: not a results file ({e})")
-        for c in results:
+        for c in results_file.load(path, "echo_verdict")["results"]:
             p = c.get("params", {})
             if c.get("workload") != "echo" or c.get("status") != "ok":
                 continue

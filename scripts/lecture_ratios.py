@@ -14,8 +14,9 @@ Exit 0, or with --strict 1 when a ratio is off by more than the tolerance; 2 whe
 cannot be read as a results file.
 """
 import argparse
-import json
 import sys
+
+import results_file
 
 # (label, workload, sequential model, sequential params, concurrent model, concurrent params, ratio)
 RATIOS = [
@@ -49,13 +50,7 @@ def main():
     ap.add_argument("--tolerance", type=float, default=10, help="percent")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a ratio is off")
     a = ap.parse_args()
-    try:
-        with open(a.results) as f:
-            doc = json.load(f)
-        doc["results"]
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        print(f"lecture_ratios: {a.results}: not a results file ({e})", file=sys.stderr)
-        sys.exit(2)
+    doc = results_file.load(a.results, "lecture_ratios")
     off = 0
     print(f"Lecture ratios in {a.results} ({doc['profile']} profile, {doc['created']}):\n")
     print("| ratio | lecture | measured | within ±%g %% |" % a.tolerance)

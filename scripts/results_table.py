@@ -13,9 +13,10 @@ out cell shows FAILED or TIMEOUT, a cell the plan did not include is blank.
 --metric: elapsed_s (the default, shown in ms), or any name under a cell's metrics, shown as is.
 """
 import argparse
-import json
 import re
 import sys
+
+import results_file
 
 MODELS = ["sync", "py-sync", "threads", "threadpool", "processes", "aio-epoll", "aio-uring", "libuv",
           "asio", "py-asyncio", "py-uvloop"]
@@ -93,12 +94,8 @@ def main():
     ap.add_argument("--workloads", help="comma-separated (default: all in the file)")
     ap.add_argument("--range", action="store_true", help="add [min–max] to each median")
     args = ap.parse_args()
-    try:
-        with open(args.file) as f:
-            doc = json.load(f)
-        cells = doc["results"]
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        fail(f"{args.file}: not a results file ({e})")
+    doc = results_file.load(args.file, "results_table")
+    cells = doc["results"]
     wanted = args.workloads.split(",") if args.workloads else None
 
     rows = {}  # (workload, variant) -> {model: cell}
