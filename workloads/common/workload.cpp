@@ -14,6 +14,8 @@
 #include <nlohmann/json.hpp>
 #include <system_error>
 
+#include "common/cli.hpp"
+
 namespace wl {
 
 using Json = nlohmann::ordered_json;
@@ -128,17 +130,7 @@ void Workload::option(const std::string& name, std::string& value, const std::st
 }
 
 void Workload::parse() {
-  CLI::App& app = m_cli->app;
-  try {
-    app.parse(m_argc, m_argv);
-  } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) {  // --help
-      std::cout << app.help();
-      std::exit(0);
-    }
-    std::fprintf(stderr, "%s: %s\n", m_argv[0], e.what());
-    std::exit(2);
-  }
+  parse_or_exit(m_cli->app, m_argc, m_argv);
   m_params["time_scale"] = m_time_scale;
 }
 

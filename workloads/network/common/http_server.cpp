@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "../echo/server.hpp"
+#include "common/cli.hpp"
 #include "http_parser.hpp"
 
 namespace {
@@ -358,7 +359,7 @@ Config parse_args(int argc, char** argv) {
   app.add_option("--max-connections", c.max_connections,
                  "connections served at once (more are answered 503)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
-  echo::parse_or_exit(app, argc, argv);
+  wl::parse_or_exit(app, argc, argv);
   c.backend = backend == "epoll"      ? aio::Backend::epoll
               : backend == "io_uring" ? aio::Backend::io_uring
                                       : aio::Backend::automatic;

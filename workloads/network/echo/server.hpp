@@ -26,10 +26,6 @@
 #include <system_error>
 #include <vector>
 
-namespace CLI {
-class App;
-}  // namespace CLI
-
 namespace echo {
 
 // The knobs, the same for every model (README: "Servers"): a 16 KiB read buffer per connection,
@@ -53,11 +49,6 @@ inline void raise_fd_limit() {
     ::setrlimit(RLIMIT_NOFILE, &r);
   }
 }
-
-// Runs a CLI11 parser over the command line: --help prints the usage and exits 0; a bad
-// argument prints "<argv[0]>: <CLI11's message>" on stderr and exits 2. (server.cpp; the HTTP
-// delay server uses it too.)
-void parse_or_exit(CLI::App& app, int argc, char** argv);
 
 // Parses the command line; `models`: the ids this program serves. Exits 2 on bad input. Also
 // raises the descriptor limit (raise_fd_limit). (server.cpp: CLI11 is compiled there once, not
