@@ -11,11 +11,12 @@ the interquartile range and the CPU steal, then for aio-epoll and aio-uring agai
 Asio: whether aio's median is at or below (CPU) / at or above (rps) the competitor's, and the
 probability of superiority P(a random aio run beats a random competitor run; ties count half),
 which says how far apart the two sets of runs are (0.5: indistinguishable). Then the same pairs
-round by round: in an interleaved run every cell's k-th run belongs to round k (one pass over
-all the run's cells: about 10 s for the eight verdict cells, a few minutes in make bench's full
-run), so the ratio of two servers' k-th runs cancels the part of the machine's drift that is
-slower than a round; it prints the median ratio and in how many rounds aio was ahead. Markdown tables, for
-the README. Exit 2 on a file that is not an echo results file.
+round by round: an interleaved run makes every cell's runs in rounds, one pass over all the
+run's cells each (about 10 s for the eight verdict cells, a few minutes in make bench's full
+run), and the file records each run's round, so the ratio of two servers' runs in the same round
+cancels the part of the machine's drift that is slower than a round; it prints the median ratio
+and in how many rounds aio was ahead. Markdown tables, for the README. Exit 2 on a file that is
+not an echo results file.
 
 With --resample R it also estimates how likely a fresh interleaved run of R repeats is to meet
 the verdict: it draws R runs with replacement from each model's pooled runs, 2,000 times (a
@@ -42,8 +43,9 @@ def fail(msg):
 
 def load(paths, size, connections):
     # (connections, model) -> {"cpu": [...], "rps": [...], "steal": [...], "round": [...]}, where
-    # round names each run by (file, index): the harness runs every cell's k-th run in round k
-    # of an interleaved run, so the k-th runs of two cells in one file were measured together.
+    # round names each run by (file, round): the pass over the cells the harness made it in, as
+    # the file records it; a file written before rounds were recorded gives the k-th run round k,
+    # which holds for a run made in one go (not after --resume).
     runs = {}
     for fi, path in enumerate(paths):
         for c in results_file.load(path, "echo_verdict")["results"]:
@@ -55,7 +57,9 @@ def load(paths, size, connections):
             m = c["metrics"]
             r = runs.setdefault((p["connections"], c["model"]),
                                 {"cpu": [], "rps": [], "steal": [], "round": []})
-            r["round"] += [(fi, k) for k in range(len(m["server_cpu_us_per_req"]))]
+            n = len(m["server_cpu_us_per_req"])
+            rounds = c.get("round")
+            r["round"] += [(fi, k) for k in (rounds if rounds and len(rounds) == n else range(n))]
             r["cpu"] += m["server_cpu_us_per_req"]
             r["rps"] += m["rps"]
             r["steal"] += c.get("steal_s", [])

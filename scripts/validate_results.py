@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Validates asyncbench results files against results/schema.json, and what a schema cannot
-say: every array has one entry per counted run, a cell that is ok has all its runs, the summary
-matches the runs, and a complete run has no pending cell.
+say: every array has one entry per counted run, rounds increase, a cell that is ok has all its
+runs, the summary matches the runs, and a complete run has no pending cell.
 
   /usr/bin/python3 scripts/validate_results.py results/latest.json [more files...]
 
@@ -27,6 +27,12 @@ def check(doc):
         for k in ("wall_s", "cpu_s", "max_rss_kb", "ctx_switches", "steal_s", "others_cpu_s"):
             if k in c and len(c[k]) != n:
                 problems.append(f"{cid}: {k} has {len(c[k])} entries for {n} runs")
+        if "round" in c:
+            r = c["round"]
+            if len(r) != n:
+                problems.append(f"{cid}: round has {len(r)} entries for {n} runs")
+            elif any(b <= a for a, b in zip(r, r[1:])):
+                problems.append(f"{cid}: rounds {r} do not increase (a cell runs once per round)")
         for m, v in c["metrics"].items():
             if len(v) != n:
                 problems.append(f"{cid}: metric {m} has {len(v)} entries for {n} runs")

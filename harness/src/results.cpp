@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <fstream>
 #include <sstream>
@@ -96,7 +97,7 @@ Json& cell_entry(Json& doc, const Cell& cell, int repeats_planned) {
   c["repeats"] = 0;
   c["repeats_planned"] = repeats_planned;
   for (const char* k : {"elapsed_s", "wall_s", "cpu_s", "max_rss_kb", "ctx_switches", "steal_s",
-                        "others_cpu_s", "load_before", "load_after"})
+                        "others_cpu_s", "load_before", "load_after", "round"})
     c[k] = Json::array();
   c["disturbed_runs"] = 0;
   c["metrics"] = Json::object();
@@ -120,6 +121,11 @@ Json summary_of(const Json& arr) {
 }  // namespace
 
 void record_run(Json& c, const RunRecord& r) {
+  // A round per run, or none: a cell that has runs from before rounds were recorded gets none.
+  if (r.round >= 0 && c.value("round", Json::array()).size() == std::size_t(runs_done(c)))
+    c["round"].push_back(r.round);
+  else
+    c.erase("round");
   c["elapsed_s"].push_back(r.elapsed_s);
   c["wall_s"].push_back(r.wall_s);
   c["cpu_s"].push_back(r.cpu_s);
@@ -159,6 +165,16 @@ void set_status(Json& c, const std::string& status, const std::string& error) {
 
 int runs_done(const Json& c) {
   return static_cast<int>(c.value("elapsed_s", Json::array()).size());
+}
+
+int first_round(const Json& doc) {
+  int next = 0;
+  for (const auto& c : doc.value("results", Json::array())) {
+    next = std::max(next, runs_done(c));
+    for (const auto& r : c.value("round", Json::array()))
+      if (r.is_number_integer()) next = std::max(next, r.get<int>() + 1);
+  }
+  return next;
 }
 
 bool is_disturbed(double steal_s, double others_cpu_s, double wall_s, int cores) {

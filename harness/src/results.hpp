@@ -29,6 +29,7 @@ struct RunRecord {
   double load_before = 0;         // 1-minute load average (/proc/loadavg) before the run
   double load_after = 0;          // and after it
   bool disturbed = false;         // steal or other load above the thresholds (see results.cpp)
+  int round = -1;                 // the pass over the cells it was made in (see first_round)
   Json metrics = Json::object();  // the program's metrics (numbers become per-run arrays)
   Json params = Json::object();   // the parameters the program reports using
   Json histograms = Json::object();  // the program's histograms by name (one per run is kept)
@@ -54,6 +55,12 @@ void set_status(Json& cell, const std::string& status, const std::string& error 
 
 // How many counted runs a cell has.
 int runs_done(const Json& cell);
+
+// The number of the next pass over a file's cells: past every round its cells record, and past
+// every cell's run count (a file written before rounds were recorded). A run numbers its rounds
+// from here, so those of a resumed run continue the count, and runs of two cells with the same
+// round were measured in the same pass.
+int first_round(const Json& doc);
 
 // A run counts as disturbed when the CPU steal exceeded 5 % of the machine's capacity over the
 // run, or other processes used more than 10 % of one core: both are measured, not guessed.

@@ -173,6 +173,7 @@ const std::string kHttpServerModel = "aio-epoll";
 struct Job {
   std::size_t cell;
   bool warmup;
+  int round = -1;  // the pass over the cells (results.hpp: first_round); -1 for a warm-up
 };
 
 // The command as a user would type it from the checkout: paths under `root` relative to it, so
@@ -262,10 +263,11 @@ int run_matrix(const RunOptions& given) {
   if (opts.warmup)
     for (std::size_t i : active)
       if (cells[i].warmup) jobs.push_back({i, true});
+  const int round0 = first_round(doc);
   for (int round = 0; round < repeats; ++round) {
     for (std::size_t k = 0; k < active.size(); ++k) {
       const std::size_t i = active[(k + std::size_t(round)) % active.size()];
-      if (runs_done(*entries[i]) + round < repeats) jobs.push_back({i, false});
+      if (runs_done(*entries[i]) + round < repeats) jobs.push_back({i, false, round0 + round});
     }
   }
 
@@ -371,6 +373,7 @@ int run_matrix(const RunOptions& given) {
           o.record.load_after = load_average_1m();
           o.record.disturbed =
               is_disturbed(o.record.steal_s, o.record.others_cpu_s, pr.wall_s, cores);
+          o.record.round = job.round;
           record_run(e, o.record);
           if (runs_done(e) >= repeats) set_status(e, "ok");
         }

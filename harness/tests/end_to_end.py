@@ -68,6 +68,8 @@ def interrupt(bin_dir, root, tmp):
     validate(root, out)
     doc, kept = counted(out)
     assert doc["run"]["state"] == "interrupted" and kept >= 4, (doc["run"]["state"], kept)
+    first_pass = {c["id"]: list(c["round"]) for c in doc["results"]}
+    last_round = max((r for rs in first_pass.values() for r in rs), default=-1)
 
     # A crash: SIGKILL while resuming. The file is replaced atomically, so it is still whole.
     p = subprocess.Popen([os.path.join(bin_dir, "asyncbench"), "run", "--resume", out],
@@ -87,6 +89,12 @@ def interrupt(bin_dir, root, tmp):
     cells = [c for c in doc["results"] if c["status"] == "ok"]
     assert doc["run"]["state"] == "complete"
     assert total == 3 * len(cells) == 3 * len(doc["results"]), (total, len(doc["results"]))
+    # Each run's round: the interrupted run's rounds kept, the resumed runs' rounds after them
+    # (a resume starts a new pass, so pairing runs by round never mixes the two).
+    for c in doc["results"]:
+        before = first_pass[c["id"]]
+        assert c["round"][:len(before)] == before, (c["id"], c["round"], before)
+        assert all(r > last_round for r in c["round"][len(before):]), (c["id"], c["round"])
     print(f"interrupt: {kept} runs kept at Ctrl-C, {kept_after_crash} after a SIGKILL, "
           f"{total} when resumed to the end")
 

@@ -141,6 +141,35 @@ TEST(Results, RecordRunKeepsArraysAndSummaryInStep) {
   EXPECT_EQ(c["status"], "ok");
 }
 
+TEST(Results, RoundsAreKeptPerRunAndContinuedAfterAResume) {
+  Json doc = results_with("quick", {{"sync", {}}, {"threads", {}}});
+  Json& a = doc["results"][0];
+  Json& b = doc["results"][1];
+  EXPECT_EQ(first_round(doc), 0);
+  RunRecord r;
+  r.elapsed_s = 0.1;
+  for (int round : {0, 1}) {
+    r.round = round;
+    record_run(a, r);
+  }
+  r.round = 0;
+  record_run(b, r);
+  EXPECT_EQ(a["round"], Json::array({0, 1}));
+  EXPECT_EQ(b["round"], Json::array({0}));
+  // An interrupted run resumes in a new pass: past every round recorded, not at b's run count.
+  EXPECT_EQ(first_round(doc), 2);
+  // A cell with runs from before rounds were recorded stays without them, rather than have a
+  // round for some runs only; and its run count still bounds the next round.
+  Json old = results_with("quick", {{"sync", {0.1, 0.2, 0.3}}});
+  Json& c = old["results"][0];
+  c.erase("round");
+  EXPECT_EQ(first_round(old), 3);
+  r.round = 3;
+  record_run(c, r);
+  EXPECT_FALSE(c.contains("round"));
+  EXPECT_EQ(c["repeats"], 4);
+}
+
 TEST(Results, RecordRunKeepsEachRunsHistogramsByName) {
   Json doc = results_with("quick", {{"sync", {0.3}}});
   Json& c = doc["results"][0];
