@@ -49,8 +49,4 @@ struct LoadResult {
 
 LoadResult run_echo_load(const LoadOptions& opts);
 
-// CPU seconds used so far by `pid` and every process descended from it that is still alive
-// (-1 when pid is gone). From clock_getcpuclockid: nanosecond resolution, all threads.
-double process_tree_cpu_s(pid_t pid);
-
 }  // namespace asyncbench

@@ -91,7 +91,6 @@ bool release_build() {
   return t == "Release" || t == "RelWithDebInfo" || t == "MinSizeRel";
 }
 
-int online_cores() { return static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN)); }
 
 Json machine_facts(const std::filesystem::path& root, const std::string& python) {
   Json m;
@@ -136,22 +135,6 @@ Json machine_facts(const std::filesystem::path& root, const std::string& python)
   }
   m["versions"] = v;
   return m;
-}
-
-CpuCounters read_cpu_counters() {
-  std::ifstream f("/proc/stat");
-  std::string cpu;
-  long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
-  f >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
-  const double hz = double(::sysconf(_SC_CLK_TCK));
-  return {double(user + nice + system + irq + softirq) / hz, double(steal) / hz};
-}
-
-double load_average_1m() {
-  std::ifstream f("/proc/loadavg");
-  double l = 0;
-  f >> l;
-  return l;
 }
 
 }  // namespace asyncbench

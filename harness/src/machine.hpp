@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "proc.hpp"
+
 namespace asyncbench {
 
 using Json = nlohmann::ordered_json;
@@ -21,13 +23,5 @@ Json machine_summary(const std::filesystem::path& source_root);
 
 // True for an optimised build (the harness and the workloads are built together).
 bool release_build();
-
-struct CpuCounters {
-  double busy_s = 0;   // user + nice + system + irq + softirq, all CPUs
-  double steal_s = 0;  // all CPUs
-};
-CpuCounters read_cpu_counters();
-double load_average_1m();
-int online_cores();
 
 }  // namespace asyncbench

@@ -3,7 +3,8 @@
 //   asyncbench list
 //   asyncbench run [-w W,..] [-m M,..] [--profile quick|full|smoke] [--repeat R] [--out FILE]
 //   asyncbench run --resume FILE
-//   asyncbench compare BASE.json NEW.json [--threshold PCT] [--format text|markdown]
+//   asyncbench compare BASE.json NEW.json [--threshold PCT] [--format text|markdown|json]
+//   asyncbench compare FILE... --pair A:B [--pair C:D] [-w W] [--where k=v] [--metric M]
 //   asyncbench serve echo --model M [--host H] [--port P] [--no-nodelay]
 //   asyncbench serve http [--model aio-epoll|aio-uring] [--host H] [--port P] [--delay-ms D]
 //   asyncbench trace W --model M --out FILE [--profile P] [--param name=value]...
@@ -13,10 +14,13 @@
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <algorithm>
 #include <map>
 
 #include "compare.hpp"
@@ -58,19 +62,21 @@ std::vector<std::string> split(const std::vector<std::string>& args) {
 }
 
 int list(const fs::path& root) {
-  const auto workloads = load_workloads(root);
-  const auto& models = all_models();
+  const Suite suite = load_suite(root);
+  const auto models = suite.registry.ids();
   std::printf("Workloads:\n");
-  for (const auto& w : workloads)
+  for (const auto& w : suite.workloads)
     std::printf("  %-8s %-18s %s\n", w.family.c_str(), w.id.c_str(), w.title.c_str());
-  std::printf("\nModels: ");
-  for (const auto& m : models) std::printf("%s ", m.c_str());
-  std::printf("\n\nPairs (x: a program; u: unsupported, reason below; .: not part of it):\n%-18s",
+  std::printf("\nModels (workloads/models.json):\n");
+  for (const Model& m : suite.registry.models())
+    std::printf("  %-11s %-10s %-6s %s\n", m.id.c_str(), m.kind.c_str(), m.language.c_str(),
+                m.description.c_str());
+  std::printf("\nPairs (x: a program; u: unsupported, reason below; .: not part of it):\n%-18s",
               "");
   for (std::size_t i = 0; i < models.size(); ++i) std::printf(" %2zu", i + 1);
   std::printf("\n");
   std::map<std::string, std::vector<std::string>> reasons;
-  for (const auto& w : workloads) {
+  for (const auto& w : suite.workloads) {
     std::printf("%-18s", w.id.c_str());
     for (const auto& m : models) {
       const bool has = std::find(w.models.begin(), w.models.end(), m) != w.models.end();
@@ -94,18 +100,19 @@ int list(const fs::path& root) {
 // and its wait reach the server itself. Returns only on failure.
 int serve(const fs::path& root, const fs::path& bin_dir, const std::string& python,
           const std::string& what, std::string model, const std::vector<std::string>& rest) {
-  if (model.empty()) {
-    if (what == "http") {
-      model = "aio-epoll";
-    } else {
-      std::fprintf(stderr, "asyncbench serve: --model is required for the %s server\n",
-                   what.c_str());
-      return 2;
-    }
-  }
   std::vector<std::string> args;
   try {
-    args = server_command(what, model, root, bin_dir, python);
+    const Suite suite = load_suite(root);
+    const ServerRole& role = suite.registry.server(what);
+    if (model.empty()) {
+      if (role.default_model.empty()) {
+        std::fprintf(stderr, "asyncbench serve: --model is required for the %s server\n",
+                     what.c_str());
+        return 2;
+      }
+      model = role.default_model;
+    }
+    args = server_command(suite, what, model, bin_dir, python);
   } catch (const std::invalid_argument& e) {
     std::fprintf(stderr, "asyncbench serve: %s\n", e.what());
     return 2;
@@ -205,27 +212,49 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
 
   CompareOptions co;
-  std::string base_arg, next_arg;
-  CLI::App* cmd_cmp = app.add_subcommand("compare", "compare two results files");
-  cmd_cmp->add_option("base", base_arg, "the results to compare against")
+  std::vector<std::string> compare_files_arg, pair_arg, cmp_wl_arg;
+  CLI::App* cmd_cmp = app.add_subcommand(
+      "compare", "compare two results files (BASE NEW), or models within files (--pair A:B)");
+  cmd_cmp->add_option("files", compare_files_arg, "BASE NEW; with --pair, one or more files")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd_cmp->add_option("new", next_arg, "the new results")->required()->check(CLI::ExistingFile);
+  // A number, finite (CLI11's Range lets nan through: every comparison with it is false).
+  const auto finite_pct = CLI::Validator(
+      [](std::string& v) -> std::string {
+        char* end = nullptr;
+        const double d = std::strtod(v.c_str(), &end);
+        if (v.empty() || end != v.c_str() + v.size() || !std::isfinite(d) || d < 0 || d > 1000)
+          return "must be a number from 0 to 1000, not '" + v + "'";
+        return {};
+      },
+      "PCT");
   cmd_cmp
       ->add_option("--threshold", co.threshold_pct,
-                   "smallest change, in %, that can count as a regression")
-      ->check(CLI::Range(0.0, 1000.0));
-  cmd_cmp->add_option("--format", co.format, "text or markdown")
-      ->check(CLI::IsMember({"text", "markdown"}));
+                   "smallest change, in %, that can count as a regression (default 5)")
+      ->check(finite_pct);
+  cmd_cmp
+      ->add_option("--deterministic-threshold", co.deterministic_threshold_pct,
+                   "the same for deterministic metrics, instruction counts (default 2)")
+      ->check(finite_pct);
+  cmd_cmp->add_option("--format", co.format, "text, markdown or json (the whole verdict)")
+      ->check(CLI::IsMember({"text", "markdown", "json"}));
+  cmd_cmp->add_option("--pair", pair_arg,
+                      "A:B: model A against model B within the files, paired by round "
+                      "(repeatable)");
+  cmd_cmp->add_option("-w,--workloads", cmp_wl_arg, "only these workloads (comma-separated)");
+  cmd_cmp->add_option("--where", co.where,
+                      "only the cells whose parameter matches, e.g. connections=16,256 "
+                      "(repeatable: all must match)");
+  cmd_cmp->add_option("--metric", co.metrics, "with --pair: only these metrics (repeatable)");
 
   std::string serve_what, serve_model, serve_host;
   int serve_port = -1, serve_delay_ms = -1;
   bool serve_nodelay = true;
   CLI::App* cmd_serve = app.add_subcommand(
       "serve", "one model's server alone, for outside clients: prints 'listening HOST:PORT'");
-  cmd_serve->add_option("what", serve_what, "echo or http (the delay server)")
-      ->required()
-      ->check(CLI::IsMember({"echo", "http"}));
+  cmd_serve->add_option("what", serve_what, "the server: echo or http (the delay server); the "
+                                             "registry's servers (workloads/models.json)")
+      ->required();
   cmd_serve->add_option("--model", serve_model,
                         "the model whose server to run (http: aio-epoll or aio-uring, default "
                         "aio-epoll)");
@@ -320,8 +349,15 @@ int main(int argc, char** argv) {
       return trace_workload(to);
     }
     if (*cmd_cmp) {
-      co.base = base_arg;
-      co.next = next_arg;
+      for (const auto& f : compare_files_arg) co.files.emplace_back(f);
+      for (const auto& p : pair_arg) {
+        const auto colon = p.find(':');
+        if (colon == std::string::npos || colon == 0 || colon + 1 == p.size())
+          throw std::invalid_argument("--pair wants A:B (two model ids), not '" + p + "'");
+        co.pairs.emplace_back(p.substr(0, colon), p.substr(colon + 1));
+      }
+      co.workloads = split(cmp_wl_arg);
+      co.root = root;
       return compare_files(co, std::cout);
     }
   } catch (const std::exception& e) {

@@ -10,31 +10,17 @@ namespace asyncbench {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string>& all_models() {
-  static const std::vector<std::string> models = {
-      "sync",      "py-sync", "threads", "threadpool", "processes", "aio-epoll",
-      "aio-uring", "libuv",   "asio",    "py-asyncio", "py-uvloop"};
-  return models;
-}
-
 namespace {
 
 [[noreturn]] void bad(const fs::path& file, const std::string& what) {
   throw std::runtime_error(file.string() + ": " + what);
 }
 
-std::string value_text(const Json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_number_float()) {
-    std::ostringstream s;
-    s.precision(12);
-    s << v.get<double>();
-    return s.str();
-  }
-  return v.dump();
-}
+const std::set<std::string> kManifestKeys = {"id",      "family",  "title",    "unsupported",
+                                             "metrics", "server",  "program",  "profiles",
+                                             "about"};
 
-Workload parse_manifest(const fs::path& file) {
+Workload parse_manifest(const fs::path& file, const fs::path& root, const Registry& registry) {
   std::ifstream in(file);
   Json j;
   try {
@@ -42,16 +28,28 @@ Workload parse_manifest(const fs::path& file) {
   } catch (const Json::parse_error& e) {
     bad(file, std::string("invalid JSON: ") + e.what());
   }
+  if (!j.is_object()) bad(file, "a manifest is a JSON object");
+  if (j.contains("models"))
+    bad(file,
+        "\"models\" is no longer listed: a workload has the models whose source file is in its "
+        "directory (workloads/models.json); name only the unsupported ones");
+  for (auto& [k, v] : j.items())
+    if (!kManifestKeys.count(k)) bad(file, "unknown field '" + k + "'");
   Workload w;
   w.dir = file.parent_path();
   try {
     w.id = j.at("id").get<std::string>();
     w.family = j.at("family").get<std::string>();
     w.title = j.value("title", "");
-    w.server = j.value("server", "");
-    for (const auto& m : j.at("models")) w.models.push_back(m.get<std::string>());
     if (j.contains("unsupported"))
       for (auto& [m, why] : j.at("unsupported").items()) w.unsupported[m] = why.get<std::string>();
+    if (j.contains("server")) {
+      const Json& s = j.at("server");
+      w.server.role = s.at("role").get<std::string>();
+      w.server.model = s.at("model").get<std::string>();
+      w.server.pass_pid = s.value("pass_pid", false);
+    }
+    if (j.contains("program")) w.program = j.at("program").get<std::vector<std::string>>();
     for (auto& [name, p] : j.at("profiles").items()) {
       Profile prof;
       prof.timeout_s = p.value("timeout_s", 60.0);
@@ -68,25 +66,88 @@ Workload parse_manifest(const fs::path& file) {
   } catch (const Json::exception& e) {
     bad(file, std::string("malformed manifest: ") + e.what());
   }
-  if (!w.server.empty() && w.server != "echo" && w.server != "http")
-    bad(file, "server '" + w.server + "' is neither echo nor http");
   if (w.id != w.dir.filename().string()) bad(file, "id '" + w.id + "' is not its directory's name");
-  const auto& known = all_models();
-  for (const auto& m : w.models)
-    if (std::find(known.begin(), known.end(), m) == known.end())
-      bad(file, "unknown model '" + m + "'");
+
+  for (const Model& m : registry.models())
+    if (fs::exists(w.dir / m.source)) w.models.push_back(m.id);
   for (const auto& [m, why] : w.unsupported) {
-    if (std::find(known.begin(), known.end(), m) == known.end())
-      bad(file, "unknown model '" + m + "'");
+    if (!registry.find(m)) bad(file, "unknown model '" + m + "' (workloads/models.json)");
     if (std::find(w.models.begin(), w.models.end(), m) != w.models.end())
-      bad(file, "model '" + m + "' is both supported and unsupported");
+      bad(file, "model '" + m + "' is declared unsupported, but its program " +
+                    registry.at(m).source + " is here");
+    if (why.empty()) bad(file, "model '" + m + "' is unsupported without a reason");
   }
+  for (const auto& [name, prof] : w.profiles)
+    for (const auto& c : prof.cells)
+      for (const auto& m : c.models)
+        if (std::find(w.models.begin(), w.models.end(), m) == w.models.end() &&
+            !w.unsupported.count(m))
+          bad(file, "profile " + name + " names model '" + m + "', which this workload has not");
+
+  if (!w.server.role.empty()) {
+    const ServerRole* role = nullptr;
+    try {
+      role = &registry.server(w.server.role);
+    } catch (const std::invalid_argument& e) {
+      bad(file, e.what());
+    }
+    if (w.server.model != "cell") {
+      const auto can = registry.server_models(*role, root);
+      if (std::find(can.begin(), can.end(), w.server.model) == can.end())
+        bad(file, "the " + w.server.role + " server cannot run as '" + w.server.model + "'");
+    }
+  }
+
+  // The metrics: the harness's per-run figures, then the manifest's own declarations.
+  w.metrics = registry.run_metrics();
+  if (!w.server.role.empty())
+    for (const auto& [name, d] : registry.server_metrics()) w.metrics[name] = d;
+  if (!j.contains("metrics") || !j["metrics"].is_object())
+    bad(file, "no \"metrics\": declare every metric the programs report (unit, direction, role)");
+  for (auto& [name, d] : j["metrics"].items()) {
+    try {
+      w.metrics[name] = MetricDecl::from_json(d, "metric " + name);
+    } catch (const std::invalid_argument& e) {
+      bad(file, e.what());
+    }
+  }
+  for (const auto& [name, d] : w.metrics)
+    if (d.primary) {
+      if (!w.primary.empty())
+        bad(file, "two primary metrics, " + w.primary + " and " + name + ": declare one");
+      w.primary = name;
+    }
+  if (w.primary.empty()) bad(file, "no primary metric: mark the one the workload is judged by");
   return w;
 }
 
 }  // namespace
 
-std::vector<Workload> load_workloads(const fs::path& root) {
+std::string value_text(const Json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number_float()) {
+    std::ostringstream s;
+    s.precision(12);
+    s << v.get<double>();
+    return s.str();
+  }
+  return v.dump();
+}
+
+Json Workload::declaration() const {
+  Json j;
+  j["family"] = family;
+  j["title"] = title;
+  if (!server.role.empty())
+    j["server"] = {{"role", server.role}, {"model", server.model}, {"pass_pid", server.pass_pid}};
+  j["primary"] = primary;
+  Json m = Json::object();
+  for (const auto& [name, d] : metrics) m[name] = d.to_json();
+  j["metrics"] = m;
+  return j;
+}
+
+std::vector<Workload> load_workloads(const fs::path& root, const Registry& registry) {
   std::vector<Workload> out;
   const fs::path dir = root / "workloads";
   if (!fs::is_directory(dir)) throw std::runtime_error(dir.string() + ": no such directory");
@@ -94,13 +155,28 @@ std::vector<Workload> load_workloads(const fs::path& root) {
     if (!family.is_directory()) continue;
     for (const auto& wdir : fs::directory_iterator(family.path())) {
       const fs::path m = wdir.path() / "workload.json";
-      if (fs::exists(m)) out.push_back(parse_manifest(m));
+      if (fs::exists(m)) out.push_back(parse_manifest(m, root, registry));
     }
   }
   std::sort(out.begin(), out.end(), [](const Workload& a, const Workload& b) {
     return a.family != b.family ? a.family < b.family : a.id < b.id;
   });
+  for (std::size_t i = 1; i < out.size(); ++i)
+    if (out[i].id == out[i - 1].id)
+      throw std::runtime_error("two workloads are called '" + out[i].id + "'");
   return out;
+}
+
+Suite load_suite(const fs::path& root) {
+  Suite s{root, Registry::load(root), {}};
+  s.workloads = load_workloads(root, s.registry);
+  return s;
+}
+
+const Workload* Suite::find(const std::string& id) const {
+  for (const Workload& w : workloads)
+    if (w.id == id) return &w;
+  return nullptr;
 }
 
 std::string cell_id(const std::string& workload, const std::string& model, const Json& params) {
@@ -119,6 +195,8 @@ std::vector<Cell> filter_cells(std::vector<Cell> cells, const std::vector<std::s
     std::stringstream list(f.substr(eq + 1));
     for (std::string v; std::getline(list, v, ',');)
       if (!v.empty()) values.push_back(v);
+    if (values.empty())
+      throw std::invalid_argument("--where wants name=value[,value...], not '" + f + "'");
     if (std::none_of(cells.begin(), cells.end(),
                      [&](const Cell& c) { return c.params.contains(name); }))
       throw std::invalid_argument("--where: no chosen cell has a parameter '" + name + "'");
@@ -133,43 +211,40 @@ std::vector<Cell> filter_cells(std::vector<Cell> cells, const std::vector<std::s
   return cells;
 }
 
-std::vector<Cell> plan(const std::vector<Workload>& workloads, const std::string& profile,
+std::vector<Cell> plan(const Suite& suite, const std::string& profile,
                        const std::vector<std::string>& only_workloads,
                        const std::vector<std::string>& only_models) {
   for (const auto& w : only_workloads)
-    if (std::none_of(workloads.begin(), workloads.end(),
-                     [&](const Workload& x) { return x.id == w; }))
+    if (!suite.find(w))
       throw std::invalid_argument("unknown workload '" + w + "' (asyncbench list shows them)");
-  const auto& known = all_models();
-  for (const auto& m : only_models)
-    if (std::find(known.begin(), known.end(), m) == known.end())
-      throw std::invalid_argument("unknown model '" + m + "' (asyncbench list shows them)");
+  for (const auto& m : only_models) suite.registry.at(m);  // throws for an unknown model
   auto chosen = [](const std::vector<std::string>& only, const std::string& x) {
     return only.empty() || std::find(only.begin(), only.end(), x) != only.end();
   };
   std::vector<Cell> cells;
   bool profile_seen = false;
-  for (const auto& w : workloads) {
+  for (const auto& w : suite.workloads) {
     if (!chosen(only_workloads, w.id)) continue;
     auto p = w.profiles.find(profile);
     if (p == w.profiles.end()) continue;
     profile_seen = true;
-    for (const auto& model : known) {
-      if (!chosen(only_models, model)) continue;
-      const bool has = std::find(w.models.begin(), w.models.end(), model) != w.models.end();
-      const auto why = w.unsupported.find(model);
+    for (const Model& model : suite.registry.models()) {
+      if (!chosen(only_models, model.id)) continue;
+      const bool has = std::find(w.models.begin(), w.models.end(), model.id) != w.models.end();
+      const auto why = w.unsupported.find(model.id);
       if (!has && why == w.unsupported.end()) continue;  // neither: not part of this workload
       for (const auto& pc : p->second.cells) {
         if (!pc.models.empty() &&
-            std::find(pc.models.begin(), pc.models.end(), model) == pc.models.end())
+            std::find(pc.models.begin(), pc.models.end(), model.id) == pc.models.end())
           continue;
         Cell c;
         c.workload = &w;
-        c.model = model;
+        c.model_info = &model;
+        c.model = model.id;
         c.params = pc.params;
         c.timeout_s = p->second.timeout_s;
         c.warmup = p->second.warmup;
-        c.id = cell_id(w.id, model, c.params);
+        c.id = cell_id(w.id, model.id, c.params);
         if (!has) c.unsupported = why->second;
         cells.push_back(std::move(c));
       }
@@ -179,25 +254,32 @@ std::vector<Cell> plan(const std::vector<Workload>& workloads, const std::string
   return cells;
 }
 
+std::vector<std::string> model_program(const Model& model, const std::string& workload,
+                                       const fs::path& dir, const fs::path& bin_dir,
+                                       const std::string& python) {
+  if (model.language == "python") return {python, (dir / model.source).string()};
+  return {(bin_dir / ("wl-" + workload + "-" + model.stem())).string()};
+}
+
 std::vector<std::string> command_for(const Cell& cell, const fs::path& bin_dir,
                                      const std::string& python) {
   std::vector<std::string> cmd;
-  const std::string& m = cell.model;
-  const std::string& id = cell.workload->id;
-  if (cell.workload->server == "echo") {
-    // The model is the server's; the program is the harness's own load client.
-    cmd = {(bin_dir / "asyncbench").string(), "load", id};
-  } else if (m == "py-asyncio" || m == "py-uvloop") {
-    cmd = {python, (cell.workload->dir / "asyncio.py").string()};
-  } else if (m == "py-sync") {
-    cmd = {python, (cell.workload->dir / "sync.py").string()};
-  } else if (m == "aio-epoll" || m == "aio-uring") {
-    cmd = {(bin_dir / ("wl-" + id + "-aio")).string()};
+  const Workload& w = *cell.workload;
+  if (!w.program.empty()) {
+    // The same program for every model (echo: the harness's load client; the model is the
+    // server's).
+    for (std::string a : w.program) {
+      for (const auto& [key, value] :
+           {std::pair<std::string, std::string>{"{bin}", bin_dir.string()}, {"{workload}", w.id}})
+        for (std::size_t at; (at = a.find(key)) != std::string::npos;)
+          a.replace(at, key.size(), value);
+      cmd.push_back(a);
+    }
   } else {
-    cmd = {(bin_dir / ("wl-" + id + "-" + m)).string()};
+    cmd = model_program(*cell.model_info, w.id, w.dir, bin_dir, python);
   }
   cmd.push_back("--model");
-  cmd.push_back(m);
+  cmd.push_back(cell.model);
   for (auto& [k, v] : cell.params.items()) {
     std::string opt = "--" + k;
     std::replace(opt.begin(), opt.end(), '_', '-');

@@ -1,5 +1,11 @@
-// The workloads as the harness sees them: workloads/<family>/<workload>/workload.json, and the
-// cells (workload × model × parameters) a profile makes of them. See workloads/README.md.
+// The workloads as the harness sees them: workloads/<family>/<workload>/workload.json, read
+// against the registry (workloads/models.json), and the cells (workload × model × parameters) a
+// profile makes of them. See workloads/README.md.
+//
+// A workload has a model when the model's source file (registry: `source`) is in the workload's
+// directory; its manifest names only the models it cannot run, with the reason. It declares every
+// metric its programs report (unit, direction, role, and which one is primary), the server it
+// needs, and the cells of each profile.
 #pragma once
 
 #include <filesystem>
@@ -8,12 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "registry.hpp"
+
 namespace asyncbench {
-
-using Json = nlohmann::ordered_json;
-
-// The model ids of SPEC §2, plus py-sync (issue 4), in the order reports list them.
-const std::vector<std::string>& all_models();
 
 struct ProfileCell {
   Json params;                      // name -> value, passed as --name value
@@ -26,28 +29,52 @@ struct Profile {
   std::vector<ProfileCell> cells;
 };
 
+// The server a workload needs, started by the harness around each run.
+struct ServerNeed {
+  std::string role;          // a server of the registry ("echo", "http"); empty: none
+  std::string model;         // the model it runs as; "cell": the cell's own model
+  bool pass_pid = false;     // the program is given --server-pid (to measure the server's CPU)
+};
+
 struct Workload {
   std::string id;
   std::string family;
   std::string title;
   std::filesystem::path dir;
-  // A network workload's server, started by the harness around each run: "echo" (the model's
-  // own echo server; the program is the harness's load client) or "http" (the delay server;
-  // the program is the model's client). Empty: none.
-  std::string server;
-  std::vector<std::string> models;                 // models with a program
+  ServerNeed server;
+  // The cell's program: empty, the model's own (its source in this directory); otherwise this
+  // command for every model ("{bin}" is build/bin, "{workload}" the workload id).
+  std::vector<std::string> program;
+  std::vector<std::string> models;                 // models with a program, in registry order
   std::map<std::string, std::string> unsupported;  // model -> why not
   std::map<std::string, Profile> profiles;
+  // Every metric a run of it records: the registry's run_metrics, then the manifest's own
+  // declarations (which may redeclare a run metric).
+  std::map<std::string, MetricDecl> metrics;
+  std::string primary;  // the name of the primary metric
+
+  // The declarations as the results file keeps them (with the workload's title and server).
+  Json declaration() const;
 };
 
-// Reads every manifest under <root>/workloads. Throws std::runtime_error naming the file and
-// the problem when a manifest is malformed.
-std::vector<Workload> load_workloads(const std::filesystem::path& root);
+// Reads every manifest under <root>/workloads against the registry. Throws std::runtime_error
+// naming the file and the problem when a manifest is malformed.
+std::vector<Workload> load_workloads(const std::filesystem::path& root, const Registry& registry);
+
+// The registry and the workloads of a source tree.
+struct Suite {
+  std::filesystem::path root;
+  Registry registry;
+  std::vector<Workload> workloads;
+  const Workload* find(const std::string& id) const;
+};
+Suite load_suite(const std::filesystem::path& root);
 
 // One measurement to make: a workload, a model, its parameters.
 struct Cell {
   std::string id;  // <workload>/<model>/<param>:<value>/...
   const Workload* workload = nullptr;
+  const Model* model_info = nullptr;
   std::string model;
   Json params;
   double timeout_s = 60;
@@ -61,15 +88,26 @@ struct Cell {
 std::vector<Cell> filter_cells(std::vector<Cell> cells, const std::vector<std::string>& where);
 
 // The cells of `profile` for the chosen workloads and models (empty lists: all), in a stable
-// order. Throws std::invalid_argument for an unknown workload, model or profile.
-std::vector<Cell> plan(const std::vector<Workload>& workloads, const std::string& profile,
+// order (workloads by family and id, models in registry order). Throws std::invalid_argument for
+// an unknown workload, model or profile.
+std::vector<Cell> plan(const Suite& suite, const std::string& profile,
                        const std::vector<std::string>& only_workloads,
                        const std::vector<std::string>& only_models);
 
 std::string cell_id(const std::string& workload, const std::string& model, const Json& params);
 
+// A parameter's value as cell ids write it (64, 0.3, inline).
+std::string value_text(const Json& v);
+
 // The command that runs `cell` once: the program, --model, the parameters.
 std::vector<std::string> command_for(const Cell& cell, const std::filesystem::path& bin_dir,
                                      const std::string& python);
+
+// The program of `model` in the workload directory `dir` (C++: bin_dir/wl-<workload>-<stem>;
+// Python: the interpreter and the script), without arguments.
+std::vector<std::string> model_program(const Model& model, const std::string& workload,
+                                       const std::filesystem::path& dir,
+                                       const std::filesystem::path& bin_dir,
+                                       const std::string& python);
 
 }  // namespace asyncbench

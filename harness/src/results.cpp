@@ -27,23 +27,80 @@ Json new_results(const std::string& profile, const Json& machine, const Json& ru
   return doc;
 }
 
+namespace {
+
+// The id of the cell around byte `at` of a results file's text (for a parse error's message).
+std::string cell_around(const std::string& text, std::size_t at) {
+  const std::string key = "\"id\":";
+  std::size_t k = text.rfind(key, std::min(at, text.size()));
+  if (k == std::string::npos) return {};
+  const std::size_t q1 = text.find('"', k + key.size());
+  const std::size_t q2 = q1 == std::string::npos ? q1 : text.find('"', q1 + 1);
+  if (q2 == std::string::npos || q2 - q1 > 300) return {};
+  return text.substr(q1 + 1, q2 - q1 - 1);
+}
+
+}  // namespace
+
 Json load_results(const fs::path& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error(path.string() + ": cannot read it");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  const std::string text = buf.str();
   Json doc;
   try {
-    doc = Json::parse(in);
+    doc = Json::parse(text);
   } catch (const Json::parse_error& e) {
-    throw std::runtime_error(path.string() + ": invalid JSON (" + e.what() + ")");
+    const std::string cell = cell_around(text, e.byte);
+    std::string what = e.what();
+    const std::size_t from = e.byte > 12 ? e.byte - 12 : 0;
+    const std::string near = text.substr(std::min(from, text.size()), 24);
+    if (near.find("NaN") != std::string::npos || near.find("Infinity") != std::string::npos)
+      what += " (NaN and Infinity are not JSON numbers)";
+    throw std::runtime_error(path.string() + ": invalid JSON" +
+                             (cell.empty() ? "" : " in cell " + cell) + " (" + what + ")");
   }
   if (!doc.is_object() || doc.value("suite", "") != "asyncbench" || !doc.contains("results"))
     throw std::runtime_error(path.string() + ": not an asyncbench results file");
-  const int v = doc.value("schema_version", 0);
-  if (v != schema_version)
-    throw std::runtime_error(path.string() + ": schema_version " + std::to_string(v) +
-                             "; this asyncbench reads schema_version " +
+  const Json& v = doc["schema_version"];
+  if (!v.is_number_integer() || (v.get<int>() != 1 && v.get<int>() != schema_version))
+    throw std::runtime_error(path.string() + ": schema_version " + v.dump() +
+                             "; this asyncbench reads schema_version 1 and " +
                              std::to_string(schema_version));
   return doc;
+}
+
+void declare(Json& doc, const Suite& suite, const std::vector<Cell>& cells) {
+  // Both keys first: doc is an ordered_json, whose members live in a vector that a new key may
+  // move.
+  if (!doc["models"].is_object()) doc["models"] = Json::object();
+  if (!doc["workloads"].is_object()) doc["workloads"] = Json::object();
+  Json& models = doc["models"];
+  Json& workloads = doc["workloads"];
+  for (const Cell& c : cells) {
+    if (!models.contains(c.model)) models[c.model] = c.model_info->entry;
+    if (!workloads.contains(c.workload->id)) workloads[c.workload->id] = c.workload->declaration();
+  }
+}
+
+void upgrade(Json& doc, const Suite& suite) {
+  if (doc.value("schema_version", 0) != 1) return;
+  Json models = Json::object(), workloads = Json::object();
+  std::vector<std::string> missing;
+  for (const Json& c : doc["results"]) {
+    if (!c.is_object()) continue;
+    const std::string m = c.value("model", ""), w = c.value("workload", "");
+    if (const Model* mi = suite.registry.find(m); mi && !models.contains(m)) models[m] = mi->entry;
+    if (const Workload* wi = suite.find(w); wi && !workloads.contains(w))
+      workloads[w] = wi->declaration();
+  }
+  doc["models"] = models;
+  doc["workloads"] = workloads;
+  doc["declarations_from"] =
+      "schema_version 1 has no declarations: these are the current tree's (workloads/models.json "
+      "and the workloads' manifests)";
+  doc["schema_version"] = schema_version;
 }
 
 void save_atomic(const Json& doc, const fs::path& path) {
@@ -177,9 +234,10 @@ int first_round(const Json& doc) {
   return next;
 }
 
-bool is_disturbed(double steal_s, double others_cpu_s, double wall_s, int cores) {
+bool is_disturbed(double steal_s, double others_cpu_s, double wall_s, int cores, double tick_s) {
   if (wall_s <= 0) return false;
-  return steal_s > 0.05 * wall_s * cores || others_cpu_s > 0.10 * wall_s;
+  const double resolution = tick_s * double(std::max(cores, 1));
+  return steal_s - resolution > 0.05 * wall_s * cores || others_cpu_s - resolution > 0.10 * wall_s;
 }
 
 }  // namespace asyncbench

@@ -1,5 +1,9 @@
-// The results file (schema_version 1, SPEC §6; results/schema.json): what a run measured, cell by
-// cell and run by run, with the machine it ran on.
+// The results file (schema_version 2, SPEC §6; results/schema.json): what a run measured, cell by
+// cell and run by run, with the machine it ran on, and what its figures mean: the registry's
+// entries of its models ("models") and each workload's declarations ("workloads": unit,
+// direction and role of every metric, the primary one, the server). A reader never guesses.
+// Files of schema_version 1 (the committed references) have no declarations: upgrade() gives
+// them the current tree's.
 //
 // Written atomically (a temporary file, fsync, rename) after every run, so a crash, a hang or a
 // Ctrl-C leaves every run already measured in a valid file, which `asyncbench run --resume` can
@@ -15,7 +19,7 @@
 
 namespace asyncbench {
 
-inline constexpr int schema_version = 1;
+inline constexpr int schema_version = 2;
 
 // One counted run of a cell.
 struct RunRecord {
@@ -37,9 +41,19 @@ struct RunRecord {
 
 Json new_results(const std::string& profile, const Json& machine, const Json& run_info);
 
-// Reads a results file. Throws std::runtime_error naming the file: unreadable, invalid JSON (with
-// where), not an asyncbench results file, or another schema_version.
+// Reads a results file of schema_version 1 or 2. Throws std::runtime_error naming the file:
+// unreadable, invalid JSON (with where, and the cell it is in), not an asyncbench results file,
+// or another schema_version.
 Json load_results(const std::filesystem::path& path);
+
+// Copies into `doc` the registry entries of the cells' models and the declarations of their
+// workloads (a resumed run: adds what is new, keeps what is there).
+void declare(Json& doc, const Suite& suite, const std::vector<Cell>& cells);
+
+// A version-1 document made readable as version 2: the declarations of its models and
+// workloads from `suite` (the current tree), marked as such in doc["declarations_from"]. A
+// workload the tree no longer has gets none: its metrics are then undeclared, and not compared.
+void upgrade(Json& doc, const Suite& suite);
 
 // Writes `doc` to `path` atomically. Throws std::system_error.
 void save_atomic(const Json& doc, const std::filesystem::path& path);
@@ -63,7 +77,10 @@ int runs_done(const Json& cell);
 int first_round(const Json& doc);
 
 // A run counts as disturbed when the CPU steal exceeded 5 % of the machine's capacity over the
-// run, or other processes used more than 10 % of one core: both are measured, not guessed.
-bool is_disturbed(double steal_s, double others_cpu_s, double wall_s, int cores);
+// run, or other processes used more than 10 % of one core, by more than the counters can be off:
+// /proc/stat counts whole ticks (`tick_s`, 10 ms) per CPU, so a difference of two reads can be a
+// tick per CPU too high without anything having happened. A 50 ms run on an idle 2-core machine
+// therefore needs more than 25 ms of others' CPU (5 ms + 2 ticks), not a single stray tick.
+bool is_disturbed(double steal_s, double others_cpu_s, double wall_s, int cores, double tick_s);
 
 }  // namespace asyncbench

@@ -17,7 +17,8 @@
 #include "manifest.hpp"
 #include "process.hpp"
 #include "results.hpp"
-#include "server.hpp"
+#include "cell.hpp"
+#include "proc.hpp"
 
 namespace asyncbench {
 
@@ -55,20 +56,6 @@ std::string clock_text(double s) {
   return buf;
 }
 
-std::string tail(const std::string& s, std::size_t n) {
-  std::string t = s.size() > n ? "..." + s.substr(s.size() - n) : s;
-  while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
-  return t;
-}
-
-std::string last_line(const std::string& s) {
-  std::size_t end = s.find_last_not_of("\n \t\r");
-  if (end == std::string::npos) return {};
-  const std::size_t start = s.rfind('\n', end);
-  return s.substr(start == std::string::npos ? 0 : start + 1,
-                  end - (start == std::string::npos ? 0 : start + 1) + 1);
-}
-
 std::string join(const std::vector<std::string>& v, const char* sep) {
   std::string s;
   for (std::size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + v[i];
@@ -80,95 +67,6 @@ struct Outcome {
   RunRecord record;
   std::string error;
 };
-
-// What one finished process means for its cell: the program's JSON line is checked against
-// the contract (workloads/README.md) before anything of it is believed.
-Outcome interpret(const ProcessResult& pr, const Cell& cell) {
-  Outcome o;
-  if (!pr.started) {
-    o.error = "cannot start the program: " + pr.start_error;
-    return o;
-  }
-  if (pr.interrupted) {
-    o.kind = Outcome::interrupted;
-    return o;
-  }
-  if (pr.timed_out) {
-    o.kind = Outcome::timeout;
-    std::ostringstream s;
-    s << "timed out after " << cell.timeout_s << " s (the profile's limit)";
-    if (!pr.err.empty()) s << "; stderr: " << tail(pr.err, 300);
-    o.error = s.str();
-    return o;
-  }
-  const std::string err_tail = pr.err.empty() ? "" : "; stderr: " + tail(pr.err, 300);
-  if (pr.signal) {
-    o.error = "killed by signal " + std::to_string(pr.signal) + " (" + ::strsignal(pr.signal) +
-              ")" + err_tail;
-    return o;
-  }
-  Json line;
-  try {
-    line = Json::parse(last_line(pr.out));
-  } catch (const std::exception&) {
-    o.error = "no JSON line on stdout (exit " + std::to_string(pr.exit_code) + ")" + err_tail;
-    return o;
-  }
-  if (!line.is_object() || !line.contains("status") || !line["status"].is_string()) {
-    o.error = "the JSON line has no status" + err_tail;
-    return o;
-  }
-  if (line.value("workload", "") != cell.workload->id || line.value("model", "") != cell.model) {
-    o.error = "the program reported " + line.value("workload", "?") + "/" +
-              line.value("model", "?") + ", not " + cell.workload->id + "/" + cell.model;
-    return o;
-  }
-  const std::string status = line["status"].get<std::string>();
-  const std::string why = line.value("error", "");
-  if (status == "unsupported" && pr.exit_code == 77) {
-    o.kind = Outcome::unsupported;
-    o.error = why.empty() ? "unsupported (no reason given)" : why;
-    return o;
-  }
-  if (status == "failed") {
-    o.error = (why.empty() ? "failed" : why) + err_tail;
-    return o;
-  }
-  if (status != "ok" || pr.exit_code != 0) {
-    o.error = "status '" + status + "' with exit code " + std::to_string(pr.exit_code) + err_tail;
-    return o;
-  }
-  if (!line.contains("elapsed_s") || !line["elapsed_s"].is_number() ||
-      line["elapsed_s"].get<double>() < 0) {
-    o.error = "ok without a valid elapsed_s";
-    return o;
-  }
-  if (line.contains("metrics") && !line["metrics"].is_object()) {
-    o.error = "metrics is not an object";
-    return o;
-  }
-  if (line.contains("histograms")) {
-    const Json& h = line["histograms"];
-    if (!h.is_object() ||
-        !std::all_of(h.begin(), h.end(), [](const Json& x) { return x.is_object(); })) {
-      o.error = "histograms is not an object of histograms";
-      return o;
-    }
-  }
-  o.kind = Outcome::ok;
-  o.record.elapsed_s = line["elapsed_s"].get<double>();
-  o.record.wall_s = pr.wall_s;
-  o.record.cpu_s = pr.cpu_s;
-  o.record.max_rss_kb = pr.max_rss_kb;
-  o.record.ctx_switches = pr.ctx_switches;
-  o.record.metrics = line.value("metrics", Json::object());
-  o.record.params = line.value("params", Json::object());
-  o.record.histograms = line.value("histograms", Json::object());
-  return o;
-}
-
-// The delay server the http workloads' clients talk to runs as this model.
-const std::string kHttpServerModel = "aio-epoll";
 
 struct Job {
   std::size_t cell;
@@ -196,13 +94,17 @@ int default_repeats(const std::string& profile) {
   return 3;
 }
 
-int run_matrix(const RunOptions& given) {
-  install_stop_handlers();  // first: a Ctrl-C while the machine facts are gathered counts too
-  RunOptions opts = given;
+namespace {
+
+// The results document to fill: a resumed file (its plan replaces the options'), or a new one.
+Json open_document(RunOptions& opts, std::filesystem::path& out) {
   Json doc;
-  std::filesystem::path out = opts.out;
   if (!opts.resume.empty()) {
     doc = load_results(opts.resume);
+    if (doc.value("schema_version", 0) != schema_version)
+      throw std::runtime_error(opts.resume.string() + ": schema_version " +
+                               std::to_string(doc.value("schema_version", 0)) +
+                               " files can be read and compared, not resumed");
     const Json& p = doc.at("run").at("plan");
     opts.profile = p.at("profile").get<std::string>();
     opts.workloads = p.at("workloads").get<std::vector<std::string>>();
@@ -213,35 +115,140 @@ int run_matrix(const RunOptions& given) {
     if (out.empty()) out = opts.resume;
   }
   if (out.empty()) out = opts.root / "results" / "latest.json";
+  return doc;
+}
 
-  const std::vector<Workload> workloads = load_workloads(opts.root);
-  std::vector<Cell> cells = plan(workloads, opts.profile, opts.workloads, opts.models);
+Json new_document(const RunOptions& opts, int repeats) {
+  Json run;
+  run["started"] = iso_now();
+  run["command"] = join(opts.command_line, " ");
+  run["plan"] = {{"profile", opts.profile},
+                 {"workloads", opts.workloads},
+                 {"models", opts.models},
+                 {"repeats", repeats},
+                 {"warmup", opts.warmup}};
+  if (!opts.where.empty()) run["plan"]["where"] = opts.where;
+  run["state"] = "running";
+  Json machine = machine_facts(opts.root, opts.python);
+  if (!release_build()) {
+    run["warning"] =
+        "this is a " + machine["build_type"].get<std::string>() +
+        " build: timings are not representative; build with -DCMAKE_BUILD_TYPE=Release";
+    std::cerr << "asyncbench: WARNING: " << run["warning"].get<std::string>() << "\n";
+  }
+  return new_results(opts.profile, machine, run);
+}
+
+bool terminal(const Json& e) {
+  const std::string s = e.value("status", "pending");
+  return s == "failed" || s == "timeout" || s == "unsupported";
+}
+
+// Every run still to make: a warm-up of each unfinished cell (unless the profile's cell says
+// none), then `repeats` rounds, each a pass over the unfinished cells in an order rotated by one
+// from round to round, so that drift on a shared machine falls on every model alike.
+std::vector<Job> schedule(const std::vector<Cell>& cells, const std::vector<Json*>& entries,
+                          int repeats, bool warmup, int round0) {
+  std::vector<Job> jobs;
+  std::vector<std::size_t> active;
+  for (std::size_t i = 0; i < cells.size(); ++i)
+    if (!terminal(*entries[i]) && runs_done(*entries[i]) < repeats) active.push_back(i);
+  if (warmup)
+    for (std::size_t i : active)
+      if (cells[i].warmup) jobs.push_back({i, true});
+  for (int round = 0; round < repeats; ++round)
+    for (std::size_t k = 0; k < active.size(); ++k) {
+      const std::size_t i = active[(k + std::size_t(round)) % active.size()];
+      if (runs_done(*entries[i]) + round < repeats) jobs.push_back({i, false, round0 + round});
+    }
+  return jobs;
+}
+
+// Puts one run's outcome into its cell; says on stderr what went wrong.
+void record_outcome(Json& e, const Cell& cell, const Job& job, CellOutcome& o, int repeats) {
+  switch (o.kind) {
+    case CellOutcome::interrupted:
+      break;
+    case CellOutcome::ok:
+      if (!job.warmup) {
+        o.record.round = job.round;
+        record_run(e, o.record);
+        if (runs_done(e) >= repeats) set_status(e, "ok");
+      }
+      break;
+    case CellOutcome::unsupported:
+      set_status(e, "unsupported", o.error);
+      break;
+    case CellOutcome::timeout:
+      set_status(e, "timeout", o.error);
+      std::cerr << "asyncbench: " << cell.id << ": " << o.error << "\n";
+      break;
+    case CellOutcome::failed:
+      set_status(e, "failed", o.error);
+      std::cerr << "asyncbench: " << cell.id << ": FAILED: " << o.error << "\n";
+      break;
+  }
+}
+
+// The table on stdout: each cell's status, its primary metric's median, the ideal where the
+// workload declares one. Returns how many cells failed or timed out.
+int print_summary(const std::vector<Cell>& cells, const std::vector<Json*>& entries) {
+  int bad = 0;
+  std::printf("%-58s %-11s %-22s %12s %10s %9s\n", "cell", "status", "primary metric", "median",
+              "ideal", "disturbed");
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    const Json& e = *entries[i];
+    const Workload& w = *cells[i].workload;
+    const std::string status = e.value("status", "?");
+    if (status == "failed" || status == "timeout") ++bad;
+    std::string med = "-", ideal = "-";
+    const std::string& primary = w.primary;
+    if (status == "ok") {
+      const Json& s = e["summary"];
+      const Json* p = s.contains(primary) ? &s[primary]
+                      : (s.contains("metrics") && s["metrics"].contains(primary))
+                          ? &s["metrics"][primary]
+                          : nullptr;
+      char b[32];
+      if (p && p->is_object()) {
+        std::snprintf(b, sizeof b, "%.4g", (*p)["median"].get<double>());
+        med = b;
+      }
+      for (const auto& [name, d] : w.metrics)
+        if (d.ideal_for == primary && s.contains("metrics") && s["metrics"].contains(name)) {
+          std::snprintf(b, sizeof b, "%.4f", s["metrics"][name]["median"].get<double>());
+          ideal = b;
+        }
+    }
+    const std::string unit = w.metrics.count(primary) ? w.metrics.at(primary).unit : "";
+    std::printf("%-58s %-11s %-22s %12s %10s %9s\n", e.value("id", "").c_str(), status.c_str(),
+                (primary + " (" + unit + ")").c_str(), med.c_str(), ideal.c_str(),
+                e.value("disturbed_runs", 0) ? std::to_string(e.value("disturbed_runs", 0)).c_str()
+                                             : "");
+  }
+  return bad;
+}
+
+}  // namespace
+
+int run_matrix(const RunOptions& given) {
+  install_stop_handlers();  // first: a Ctrl-C while the machine facts are gathered counts too
+  RunOptions opts = given;
+  std::filesystem::path out = opts.out;
+  Json doc = open_document(opts, out);
+
+  const Suite suite = load_suite(opts.root);
+  std::vector<Cell> cells = plan(suite, opts.profile, opts.workloads, opts.models);
   if (!opts.where.empty()) cells = filter_cells(std::move(cells), opts.where);
   const int repeats = opts.repeats > 0 ? opts.repeats : default_repeats(opts.profile);
 
   if (doc.is_null()) {
-    Json run;
-    run["started"] = iso_now();
-    run["command"] = join(opts.command_line, " ");
-    run["plan"] = {{"profile", opts.profile},
-                   {"workloads", opts.workloads},
-                   {"models", opts.models},
-                   {"repeats", repeats},
-                   {"warmup", opts.warmup}};
-    if (!opts.where.empty()) run["plan"]["where"] = opts.where;
-    run["state"] = "running";
-    Json machine = machine_facts(opts.root, opts.python);
-    if (!release_build()) {
-      run["warning"] =
-          "this is a " + machine["build_type"].get<std::string>() +
-          " build: timings are not representative; build with -DCMAKE_BUILD_TYPE=Release";
-      std::cerr << "asyncbench: WARNING: " << run["warning"].get<std::string>() << "\n";
-    }
-    doc = new_results(opts.profile, machine, run);
+    doc = new_document(opts, repeats);
   } else {
     doc["run"]["state"] = "running";
     doc["run"]["resumed"].push_back(iso_now());
   }
+  declare(doc, suite, cells);
 
   // Every cell first (adding one may move the others in memory), then pointers to them.
   for (const Cell& c : cells) {
@@ -252,31 +259,18 @@ int run_matrix(const RunOptions& given) {
   for (const Cell& c : cells) entries.push_back(&cell_entry(doc, c, repeats));
   save_atomic(doc, out);  // fail now, not after an hour, if the file cannot be written
 
-  auto terminal = [](const Json& e) {
-    const std::string s = e.value("status", "pending");
-    return s == "failed" || s == "timeout" || s == "unsupported";
-  };
-  std::vector<Job> jobs;
-  std::vector<std::size_t> active;
-  for (std::size_t i = 0; i < cells.size(); ++i)
-    if (!terminal(*entries[i]) && runs_done(*entries[i]) < repeats) active.push_back(i);
-  if (opts.warmup)
-    for (std::size_t i : active)
-      if (cells[i].warmup) jobs.push_back({i, true});
-  const int round0 = first_round(doc);
-  for (int round = 0; round < repeats; ++round) {
-    for (std::size_t k = 0; k < active.size(); ++k) {
-      const std::size_t i = active[(k + std::size_t(round)) % active.size()];
-      if (runs_done(*entries[i]) + round < repeats) jobs.push_back({i, false, round0 + round});
-    }
-  }
-
+  const std::vector<Job> jobs = schedule(cells, entries, repeats, opts.warmup, first_round(doc));
   std::cerr << "asyncbench: " << cells.size() << " cells (" << opts.profile << " profile, "
             << repeats << (repeats == 1 ? " run" : " runs") << " each"
             << (opts.warmup ? " after a warm-up" : "") << "), " << jobs.size()
             << " runs; results in " << out.string() << "\n";
 
-  const int cores = online_cores();
+  RunEnv env;
+  env.suite = &suite;
+  env.bin_dir = opts.bin_dir;
+  env.python = opts.python;
+  env.cores = online_cores();
+  env.stop = &g_stop;
   const auto t_start = std::chrono::steady_clock::now();
   double spent = 0;
   std::size_t done = 0;
@@ -296,100 +290,13 @@ int run_matrix(const RunOptions& given) {
         n + 1, jobs.size(), what.c_str(), cell.id.c_str(), clock_text(elapsed).c_str(),
         done ? (", ~" + clock_text(spent / double(done) * double(left)) + " left").c_str() : "");
 
-    ProcessOptions po;
-    po.argv = command_for(cell, opts.bin_dir, opts.python);
-    po.timeout = std::chrono::milliseconds(static_cast<long>(cell.timeout_s * 1000));
-    po.stop = &g_stop;
-    if (!e.contains("command")) e["command"] = join(relative_to(opts.root, po.argv), " ");
-
-    // A network workload's server: started fresh for each run, on its own core when there are
-    // two or more, with the client on another (SPEC §8).
-    const std::string& server_kind = cell.workload->server;
-    std::unique_ptr<ServerProcess> server;
-    std::string server_error;
-    const bool pin = cores >= 2;
-    if (!server_kind.empty()) {
-      try {
-        std::vector<std::string> sargv =
-            server_command(server_kind, server_kind == "echo" ? cell.model : kHttpServerModel,
-                           opts.root, opts.bin_dir, opts.python);
-        sargv.insert(sargv.end(), {"--host", "127.0.0.1", "--port", "0"});
-        if (!e.contains("server_command"))
-          e["server_command"] = join(relative_to(opts.root, sargv), " ");
-        server = std::make_unique<ServerProcess>();
-        server->start(sargv, pin ? 0 : -1);
-        po.argv.insert(po.argv.end(),
-                       {"--host", server->host(), "--port", std::to_string(server->port())});
-        if (server_kind == "echo")
-          po.argv.insert(po.argv.end(), {"--server-pid", std::to_string(server->pid())});
-        po.cpu = pin ? 1 : -1;
-      } catch (const std::exception& ex) {
-        server_error = ex.what();
-      }
-    }
-
-    const CpuCounters before = read_cpu_counters();
-    const double load = load_average_1m();
-    ProcessResult pr;
-    if (server_error.empty()) {
-      pr = run_process(po);
-    } else {
-      pr.started = true;
-      pr.exit_code = 1;
-    }
-    const CpuCounters after = read_cpu_counters();
-    Outcome o = interpret(pr, cell);
-    if (!server_error.empty()) {
-      o.kind = Outcome::failed;
-      o.error = "server: " + server_error;
-    }
-    if (server) {
-      const ServerExit se = server->stop();
-      if (o.kind == Outcome::ok && !se.stopped_cleanly) {
-        o.kind = Outcome::failed;
-        o.error = se.error;
-      } else if (o.kind == Outcome::failed && !se.stopped_cleanly && server_error.empty()) {
-        o.error += "; " + se.error;
-      }
-      o.record.metrics["server_cpu_total_s"] = se.cpu_s;
-      o.record.metrics["pinning"] =
-          pin ? "server on CPU 0, client on CPU 1"
-              : "not pinned (" + std::to_string(cores) + " core)";
-    }
-    spent += pr.wall_s;
+    CellOutcome o = run_cell(cell, env);
+    if (!e.contains("command")) e["command"] = join(relative_to(opts.root, o.command), " ");
+    if (!o.server_command.empty() && !e.contains("server_command"))
+      e["server_command"] = join(relative_to(opts.root, o.server_command), " ");
+    spent += o.wall_s;
     ++done;
-    switch (o.kind) {
-      case Outcome::interrupted:
-        break;
-      case Outcome::ok:
-        if (!job.warmup) {
-          o.record.steal_s = std::max(0.0, after.steal_s - before.steal_s);
-          // The server's CPU is part of the run, not a disturbance of it.
-          const double server_cpu =
-              o.record.metrics.value("server_cpu_total_s", 0.0);
-          o.record.others_cpu_s =
-              std::max(0.0, (after.busy_s - before.busy_s) - pr.cpu_s - server_cpu);
-          o.record.load_before = load;
-          o.record.load_after = load_average_1m();
-          o.record.disturbed =
-              is_disturbed(o.record.steal_s, o.record.others_cpu_s, pr.wall_s, cores);
-          o.record.round = job.round;
-          record_run(e, o.record);
-          if (runs_done(e) >= repeats) set_status(e, "ok");
-        }
-        break;
-      case Outcome::unsupported:
-        set_status(e, "unsupported", o.error);
-        break;
-      case Outcome::timeout:
-        set_status(e, "timeout", o.error);
-        std::cerr << "asyncbench: " << cell.id << ": " << o.error << "\n";
-        break;
-      case Outcome::failed:
-        set_status(e, "failed", o.error);
-        std::cerr << "asyncbench: " << cell.id << ": FAILED: " << o.error << "\n";
-        break;
-    }
+    record_outcome(e, cell, job, o, repeats);
     save_atomic(doc, out);
   }
 
@@ -404,28 +311,7 @@ int run_matrix(const RunOptions& given) {
   doc["run"]["finished"] = iso_now();
   save_atomic(doc, out);
 
-  int bad = 0;
-  std::printf("%-58s %-11s %10s %10s %9s\n", "cell", "status", "median s", "ideal s", "disturbed");
-  for (std::size_t i = 0; i < cells.size(); ++i) {
-    const Json& e = *entries[i];
-    const std::string status = e.value("status", "?");
-    if (status == "failed" || status == "timeout") ++bad;
-    std::string med = "-", ideal = "-";
-    if (status == "ok") {
-      char b[32];
-      std::snprintf(b, sizeof b, "%.4f", e["summary"]["elapsed_s"]["median"].get<double>());
-      med = b;
-      if (e["summary"].contains("metrics") && e["summary"]["metrics"].contains("ideal_s")) {
-        std::snprintf(b, sizeof b, "%.4f",
-                      e["summary"]["metrics"]["ideal_s"]["median"].get<double>());
-        ideal = b;
-      }
-    }
-    std::printf(
-        "%-58s %-11s %10s %10s %9s\n", e.value("id", "").c_str(), status.c_str(), med.c_str(),
-        ideal.c_str(),
-        e.value("disturbed_runs", 0) ? std::to_string(e.value("disturbed_runs", 0)).c_str() : "");
-  }
+  const int bad = print_summary(cells, entries);
   std::cerr << "asyncbench: " << cells.size() << " cells, " << bad << " failed or timed out; "
             << out.string() << "\n";
   return bad ? 1 : 0;

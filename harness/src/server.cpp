@@ -19,47 +19,36 @@ namespace asyncbench {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string>& echo_models() {
-  static const std::vector<std::string> m = {"sync",      "threads",   "threadpool", "processes",
-                                             "aio-epoll", "aio-uring", "libuv",      "asio",
-                                             "py-asyncio", "py-uvloop"};
-  return m;
-}
-
-const std::vector<std::string>& http_models() {
-  static const std::vector<std::string> m = {"aio-epoll", "aio-uring"};
-  return m;
-}
-
-std::vector<std::string> server_command(const std::string& what, const std::string& model,
-                                        const fs::path& root, const fs::path& bin_dir,
+std::vector<std::string> server_command(const Suite& suite, const std::string& role_id,
+                                        const std::string& model_id, const fs::path& bin_dir,
                                         const std::string& python) {
-  auto known = [&](const std::vector<std::string>& ms) {
-    if (std::find(ms.begin(), ms.end(), model) == ms.end()) {
-      std::string list;
-      for (const auto& m : ms) list += (list.empty() ? "" : ", ") + m;
-      throw std::invalid_argument("the " + what + " server has no model '" + model +
-                                  "' (models: " + list + ")");
-    }
-  };
-  if (what == "echo") {
-    known(echo_models());
-    std::vector<std::string> args;
-    if (model == "py-asyncio" || model == "py-uvloop") {
-      args = {python, (root / "workloads" / "network" / "echo" / "asyncio.py").string()};
-    } else {
-      const std::string program = model.rfind("aio-", 0) == 0 ? "aio" : model;
-      args = {(bin_dir / ("wl-echo-" + program)).string()};
-    }
-    args.insert(args.end(), {"--model", model});
-    return args;
+  const ServerRole& role = suite.registry.server(role_id);
+  const std::vector<std::string> can = suite.registry.server_models(role, suite.root);
+  if (std::find(can.begin(), can.end(), model_id) == can.end()) {
+    std::string list;
+    for (const auto& m : can) list += (list.empty() ? "" : ", ") + m;
+    throw std::invalid_argument("the " + role_id + " server has no model '" + model_id +
+                                "' (models: " + list + ")");
   }
-  if (what == "http") {
-    known(http_models());
-    return {(bin_dir / "wl-http-server").string(), "--backend",
-            model == "aio-uring" ? "io_uring" : "epoll"};
+  const Model& model = suite.registry.at(model_id);
+  std::vector<std::string> args;
+  if (!role.workload.empty()) {
+    // The model's own program of the role's workload (echo: wl-echo-<stem>, echo/asyncio.py).
+    const Workload* w = suite.find(role.workload);
+    if (!w) throw std::invalid_argument("the " + role_id + " server's workload '" + role.workload +
+                                        "' is not in workloads/");
+    args = model_program(model, w->id, w->dir, bin_dir, python);
+    args.insert(args.end(), {"--model", model.id});
+  } else {
+    args = {(bin_dir / role.program).string()};
+    for (std::string a : role.args) {
+      const std::string key = "{backend}";
+      for (std::size_t at; (at = a.find(key)) != std::string::npos;)
+        a.replace(at, key.size(), model.backend);
+      args.push_back(a);
+    }
   }
-  throw std::invalid_argument("unknown server '" + what + "' (echo or http)");
+  return args;
 }
 
 PinnedSpawn::PinnedSpawn(int cpu) {

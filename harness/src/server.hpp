@@ -12,17 +12,14 @@
 #include <thread>
 #include <vector>
 
+#include "manifest.hpp"
+
 namespace asyncbench {
 
-// The models that have an echo server (SPEC §2: every model but py-sync).
-const std::vector<std::string>& echo_models();
-// The models the http delay server runs as (it is built on aio).
-const std::vector<std::string>& http_models();
-
-// The command that starts `what` ("echo" or "http") for `model`; the caller adds --host/--port.
-// Throws std::invalid_argument for an unknown server or a model that has none.
-std::vector<std::string> server_command(const std::string& what, const std::string& model,
-                                        const std::filesystem::path& root,
+// The command that starts the server `role` (registry: servers) as `model`; the caller adds
+// --host/--port. Throws std::invalid_argument for an unknown role or a model it cannot run as.
+std::vector<std::string> server_command(const Suite& suite, const std::string& role,
+                                        const std::string& model,
                                         const std::filesystem::path& bin_dir,
                                         const std::string& python);
 

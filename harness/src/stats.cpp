@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <random>
 #include <stdexcept>
 
 namespace asyncbench::stats {
@@ -107,6 +108,65 @@ double geometric_mean(const std::vector<double>& ratios) {
   double s = 0;
   for (double r : ratios) s += std::log(r);
   return std::exp(s / double(ratios.size()));
+}
+
+namespace {
+
+double resampled_median(const std::vector<double>& v, std::mt19937_64& rng, std::vector<double>& tmp) {
+  std::uniform_int_distribution<std::size_t> pick(0, v.size() - 1);
+  tmp.resize(v.size());
+  for (double& x : tmp) x = v[pick(rng)];
+  const std::size_t n = tmp.size();
+  std::nth_element(tmp.begin(), tmp.begin() + std::ptrdiff_t(n / 2), tmp.end());
+  const double hi = tmp[n / 2];
+  if (n % 2) return hi;
+  return (hi + *std::max_element(tmp.begin(), tmp.begin() + std::ptrdiff_t(n / 2))) / 2;
+}
+
+Interval percentiles(std::vector<double> v, double level) {
+  std::sort(v.begin(), v.end());
+  const double tail = (1 - level) / 2;
+  const auto at = [&](double q) {
+    const double pos = q * double(v.size() - 1);
+    const std::size_t i = std::size_t(std::floor(pos));
+    const double f = pos - double(i);
+    return i + 1 < v.size() ? v[i] * (1 - f) + v[i + 1] * f : v[i];
+  };
+  return {at(tail), at(1 - tail)};
+}
+
+}  // namespace
+
+Interval bootstrap_ratio_of_medians(const std::vector<double>& a, const std::vector<double>& b,
+                                    double level, int resamples, unsigned seed) {
+  if (a.empty() || b.empty()) throw std::invalid_argument("bootstrap: empty sample");
+  std::mt19937_64 rng(seed);
+  std::vector<double> ratios, tmp;
+  ratios.reserve(std::size_t(resamples));
+  for (int i = 0; i < resamples; ++i) {
+    const double ma = resampled_median(a, rng, tmp);
+    const double mb = resampled_median(b, rng, tmp);
+    ratios.push_back(mb / ma);
+  }
+  return percentiles(std::move(ratios), level);
+}
+
+Interval bootstrap_median(const std::vector<double>& v, double level, int resamples,
+                          unsigned seed) {
+  if (v.empty()) throw std::invalid_argument("bootstrap: empty sample");
+  std::mt19937_64 rng(seed);
+  std::vector<double> meds, tmp;
+  meds.reserve(std::size_t(resamples));
+  for (int i = 0; i < resamples; ++i) meds.push_back(resampled_median(v, rng, tmp));
+  return percentiles(std::move(meds), level);
+}
+
+double probability_below(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.empty() || b.empty()) return 0.5;
+  double wins = 0;
+  for (double x : a)
+    for (double y : b) wins += x < y ? 1.0 : (x == y ? 0.5 : 0.0);
+  return wins / double(a.size() * b.size());
 }
 
 }  // namespace asyncbench::stats

@@ -30,4 +30,22 @@ double mann_whitney_two_sided(const std::vector<double>& a, const std::vector<do
 // Geometric mean of positive ratios (0 for an empty list).
 double geometric_mean(const std::vector<double>& ratios);
 
+// A percentile-bootstrap interval (`level`, e.g. 0.95) of median(b) / median(a): each side
+// resampled with replacement `resamples` times, with a fixed seed so that the same files always
+// give the same interval. Both samples non-empty, every value of `a` > 0.
+struct Interval {
+  double lo = 0;
+  double hi = 0;
+};
+Interval bootstrap_ratio_of_medians(const std::vector<double>& a, const std::vector<double>& b,
+                                    double level = 0.95, int resamples = 2000,
+                                    unsigned seed = 20261202);
+// The same for the median of a sample of paired ratios (one per round).
+Interval bootstrap_median(const std::vector<double>& ratios, double level = 0.95,
+                          int resamples = 2000, unsigned seed = 20261202);
+
+// P(a random value of `a` is below a random value of `b`), ties counting half: the probability
+// of superiority of `a` where lower is better (0.5: the two samples are indistinguishable).
+double probability_below(const std::vector<double>& a, const std::vector<double>& b);
+
 }  // namespace asyncbench::stats

@@ -25,11 +25,11 @@ std::string param_text(const Json& v) {
 }  // namespace
 
 int trace_workload(const TraceOptions& o) {
-  const auto workloads = load_workloads(o.root);
-  const auto cells = plan(workloads, o.profile, {o.workload}, {o.model});
+  const Suite suite = load_suite(o.root);
+  const auto cells = plan(suite, o.profile, {o.workload}, {o.model});
   if (cells.empty())
     throw std::invalid_argument(o.workload + " has no " + o.profile + " cell for " + o.model);
-  if (!cells.front().workload->server.empty())
+  if (!cells.front().workload->server.role.empty())
     throw std::invalid_argument(o.workload +
                                 " is a network workload; trace runs the sleep and offload ones");
 

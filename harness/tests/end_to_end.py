@@ -7,9 +7,13 @@
                                          a SIGKILL (a crash) does too; --resume completes it
   end_to_end.py failures  BIN_DIR ROOT   a workload that hangs, crashes or prints garbage is
                                          recorded as timeout/failed, and the rest is kept
+  end_to_end.py disturbed BIN_DIR ROOT   a 50 ms cell on the idle machine is not flagged
+                                         disturbed (a stray /proc/stat tick is the counters'
+                                         resolution), the same cell with every core busy is
 """
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -101,8 +105,9 @@ def interrupt(bin_dir, root, tmp):
 
 # A workload tree of its own: one program whose --mode says how to misbehave.
 BROKEN_MANIFEST = {
-    "id": "broken", "family": "test", "title": "misbehaves on request",
-    "models": ["py-sync", "py-asyncio", "py-uvloop"], "unsupported": {},
+    "id": "broken", "family": "test", "title": "misbehaves on request", "unsupported": {},
+    "metrics": {"elapsed_s": {"unit": "s", "direction": "lower", "role": "measured",
+                              "primary": True}},
     "profiles": {"quick": {"timeout_s": 3, "cells": [
         {"models": ["py-sync"], "params": {"mode": "ok"}},
         {"models": ["py-asyncio"], "params": {"mode": "hang"}},
@@ -135,6 +140,8 @@ else:
 def failures(bin_dir, root, tmp):
     wdir = os.path.join(tmp, "tree", "workloads", "test", "broken")
     os.makedirs(wdir)
+    shutil.copy(os.path.join(root, "workloads", "models.json"),
+                os.path.join(tmp, "tree", "workloads", "models.json"))
     with open(os.path.join(wdir, "workload.json"), "w") as f:
         json.dump(BROKEN_MANIFEST, f)
     for name in ("sync.py", "asyncio.py"):
@@ -161,10 +168,42 @@ def failures(bin_dir, root, tmp):
     print(f"failures: {status}")
 
 
+SPIN = "import time\nend = time.time() + 120\nwhile time.time() < end: pass\n"
+
+
+def disturbed(bin_dir, root, tmp):
+    def run(name):
+        out = os.path.join(tmp, f"{name}.json")
+        r = subprocess.run([os.path.join(bin_dir, "asyncbench"), "run", "-w", "count", "-m",
+                            "aio-epoll", "--profile", "quick", "--repeat", "5", "--out", out],
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr[-2000:]
+        doc, _ = counted(out)
+        c = doc["results"][0]
+        return c["disturbed_runs"], c["others_cpu_s"], c["wall_s"]
+
+    idle, others, wall = run("idle")
+    assert idle == 0, (f"idle machine: {idle} of 5 runs flagged disturbed; others' CPU per run "
+                       f"{others} s, wall {wall} s")
+    spinners = [subprocess.Popen(["/usr/bin/python3", "-c", SPIN]) for _ in range(os.cpu_count() or 1)]
+    try:
+        time.sleep(0.5)
+        loaded, others_l, wall_l = run("loaded")
+    finally:
+        for p in spinners:
+            p.kill()
+            p.wait()
+    assert loaded == 5, (f"every core busy: only {loaded} of 5 runs flagged disturbed; others' "
+                         f"CPU per run {others_l} s, wall {wall_l} s")
+    print(f"disturbed: idle 0 of 5 flagged (others' CPU {max(others):.3f} s at most, runs of "
+          f"{min(wall):.3f} s and more); loaded 5 of 5 (others' CPU {min(others_l):.3f} s at least)")
+
+
 def main():
     what, bin_dir, root = sys.argv[1], sys.argv[2], sys.argv[3]
     with tempfile.TemporaryDirectory(prefix="asyncbench_e2e_") as tmp:
-        {"smoke": smoke, "interrupt": interrupt, "failures": failures}[what](bin_dir, root, tmp)
+        {"smoke": smoke, "interrupt": interrupt, "failures": failures,
+         "disturbed": disturbed}[what](bin_dir, root, tmp)
 
 
 if __name__ == "__main__":

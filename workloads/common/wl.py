@@ -19,7 +19,11 @@ runs the scenario once, checks itself, and prints exactly one JSON line on stdou
         w.check(events == expected, "order")
         w.elapsed(seconds)
 
-    wl.main("count", ("py-asyncio", "py-uvloop"), body)
+    wl.main("count", body)
+
+The models a program runs as are those whose source is its file name (asyncio.py: py-asyncio and
+py-uvloop), as the registry, workloads/models.json, declares them; so is each model's event loop
+and timer resolution.
 """
 import argparse
 import asyncio
@@ -29,6 +33,40 @@ import sys
 import threading
 import time
 import traceback
+
+_REGISTRY_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                              "models.json")
+_registry_cache = []
+
+
+def registry():
+    """The model registry (workloads/models.json): {id: entry}, in registry order."""
+    if not _registry_cache:
+        with open(_REGISTRY_PATH) as f:
+            _registry_cache.append({m["id"]: m for m in json.load(f)["models"]})
+    return _registry_cache[0]
+
+
+def models_of(source):
+    """The ids of the models whose program is the file `source` (a base name)."""
+    models = tuple(m for m, e in registry().items() if e["source"] == source)
+    if not models:
+        raise ValueError(f"no model of {_REGISTRY_PATH} has the source {source}")
+    return models
+
+
+def program_models():
+    """The models this program (sys.argv[0]) runs as."""
+    return models_of(os.path.basename(sys.argv[0]))
+
+
+def install_loop(model):
+    """Makes the model's event loop asyncio's (registry: loop); uvloop is imported only here, so
+    that the other models never load it. Call before any clock starts: the lectures time
+    asyncio.run(main()), with the imports at the top of the file, outside."""
+    if registry()[model].get("loop") == "uvloop":
+        import uvloop
+        uvloop.install()  # Python 3.11's asyncio.run has no loop_factory yet
 
 
 class Unsupported(Exception):
@@ -67,11 +105,7 @@ class Workload:
         self.model = args.model
         self.time_scale = args.time_scale
         self.params["time_scale"] = args.time_scale
-        if self.model == "py-uvloop":
-            # Imported and installed here, before any clock starts: the lectures time
-            # asyncio.run(main()), with the imports at the top of the file, outside.
-            import uvloop
-            uvloop.install()
+        install_loop(self.model)
         return args
 
     def scaled(self, lecture_seconds):
@@ -80,9 +114,10 @@ class Workload:
 
     @property
     def clock_resolution_s(self):
-        """How early by a precise clock this model's timers may fire: uvloop's timers are
-        libuv's, which count whole milliseconds of a truncated loop clock (common/uv.hpp)."""
-        return 2e-3 if self.model == "py-uvloop" else 0.0
+        """How early by a precise clock this model's timers may fire (registry:
+        timer_resolution_s; uvloop's timers are libuv's, which count whole milliseconds of a
+        truncated loop clock, common/uv.hpp)."""
+        return float(registry()[self.model].get("timer_resolution_s", 0))
 
     def check(self, ok, what):
         if not ok:
@@ -110,10 +145,11 @@ class Workload:
         print(json.dumps(out), flush=True)
 
 
-def main(workload, models, body):
+def main(workload, body, models=None):
     """Runs body(w) and prints the JSON line; exits with the contract's code. `models`: the
-    model ids this program serves (--model must be one of them)."""
-    w = Workload(workload, models)
+    model ids this program serves (--model must be one of them); by default those of the
+    registry whose source is this program's file."""
+    w = Workload(workload, models or program_models())
     try:
         try:
             body(w)
@@ -161,7 +197,7 @@ def run_loop(coro, model):
     """asyncio.run on the model's loop: the standard one for py-asyncio, uvloop for py-uvloop
     (installed as the event loop policy by Workload.parse; Python 3.11's asyncio.run has no
     loop_factory yet)."""
-    if model not in ("py-asyncio", "py-uvloop"):
+    if not registry().get(model, {}).get("loop"):
         raise ValueError(f"not an asyncio model: {model}")
     return asyncio.run(coro)
 
@@ -200,7 +236,8 @@ def _status_kb(key):
     return -1
 
 
-# ---- traces (the same events as workloads/common/trace.hpp and aio's own) ----
+# ---- traces: the lines aio/trace_events.hpp writes for aio and the C++ models (its header says
+# the format), here in Python ----
 
 _TRACE_PATH = os.environ.get("AIO_TRACE") or None
 _trace_lock = threading.Lock()
@@ -239,7 +276,8 @@ class Track:
                                                 "name": "process_name",
                                                 "args": {"name": f"pid {self._pid}"}}))
             _trace_lines.append(json.dumps({"ph": "M", "pid": self._pid, "tid": self._tid,
-                                            "name": "thread_name", "args": {"name": name}}))
+                                            "name": "thread_name",
+                                            "args": {"name": name, "track": "task"}}))
             _trace_lines.append(json.dumps({"ph": "M", "pid": self._pid, "tid": self._tid,
                                             "name": "thread_sort_index",
                                             "args": {"sort_index": self._tid}}))

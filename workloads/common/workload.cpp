@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <stdexcept>
 #include <nlohmann/json.hpp>
 #include <system_error>
 
@@ -140,6 +141,50 @@ std::chrono::nanoseconds Workload::scaled(double lecture_seconds) const {
 
 void Workload::check(bool ok, const std::string& what) {
   if (!ok) m_failed_checks.push_back(what);
+}
+
+void Workload::check_not_early(double elapsed_s, double ideal_s, const std::string& what) {
+  check(elapsed_s >= ideal_s * 0.99 - timer_resolution_s(), what);
+}
+
+namespace {
+
+struct ModelFacts {
+  const char* id;
+  const char* source;
+  const char* backend;
+  double timer_resolution_s;
+};
+
+constexpr ModelFacts kModels[] = {
+#include "common/models.inc"
+};
+
+const ModelFacts* facts(const std::string& model) {
+  for (const ModelFacts& m : kModels)
+    if (model == m.id) return &m;
+  return nullptr;
+}
+
+}  // namespace
+
+std::vector<std::string> models_of(const std::string& source) {
+  std::vector<std::string> out;
+  for (const ModelFacts& m : kModels)
+    if (source == m.source) out.push_back(m.id);
+  if (out.empty())
+    throw std::invalid_argument("no model of workloads/models.json has the source " + source);
+  return out;
+}
+
+std::string backend_of(const std::string& model) {
+  const ModelFacts* m = facts(model);
+  return m ? m->backend : "";
+}
+
+double timer_resolution_s(const std::string& model) {
+  const ModelFacts* m = facts(model);
+  return m ? m->timer_resolution_s : 0.0;
 }
 
 int Workload::report(const std::string& error) const {

@@ -106,6 +106,15 @@ class Fields::Field {
   std::string m_key;
 };
 
+// The registry (workloads/models.json, compiled in by CMake) as the programs need it.
+// The ids of the models whose program is `source` (aio.cpp: aio-epoll, aio-uring), in registry
+// order; throws std::invalid_argument for a source no model has.
+std::vector<std::string> models_of(const std::string& source);
+// The aio backend a model selects ("epoll", "io_uring"), or "" for a model that is not aio's.
+std::string backend_of(const std::string& model);
+// How early by a precise clock the model's timers may fire (libuv: 2 ms), 0 if never.
+double timer_resolution_s(const std::string& model);
+
 class Workload {
  public:
   // `models`: the model ids this program runs as (--model must be one of them).
@@ -146,6 +155,12 @@ class Workload {
 
   // Records a failed self-check (the run then reports "failed" with every failed check).
   void check(bool ok, const std::string& what);
+  // The run cannot have taken less than `ideal_s` (1 % and the model's timer resolution aside,
+  // from the registry): a run that did finished before its sleeps could.
+  void check_not_early(double elapsed_s, double ideal_s,
+                       const std::string& what = "finished before the sleeps could");
+  // How early this model's timers may fire by a precise clock (registry: timer_resolution_s).
+  double timer_resolution_s() const { return wl::timer_resolution_s(m_model); }
   // The measured phase took `seconds` (the workload's own clock).
   void elapsed(double seconds) noexcept { m_elapsed = seconds; }
   // This model cannot run these parameters: reported as "unsupported" with the reason.
@@ -174,6 +189,15 @@ class Workload {
 // unsupported. Returns the exit code for main(). `models`: the model ids this program serves.
 int main(int argc, char** argv, const std::string& workload, std::vector<std::string> models,
          const std::function<void(Workload&)>& body);
+
+#ifdef WL_SOURCE
+// wl::main for this program: it runs as the models whose source it is (WL_SOURCE, which
+// asyncbench_workload() defines), so no program lists model ids of its own.
+inline int main(int argc, char** argv, const std::string& workload,
+                const std::function<void(Workload&)>& body) {
+  return main(argc, argv, workload, models_of(WL_SOURCE), body);
+}
+#endif
 
 // The workload's own clock (steady, around the measured phase only).
 class Stopwatch {

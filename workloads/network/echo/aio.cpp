@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "common/aio.hpp"
 #include "server.hpp"
 
 using namespace std::chrono_literals;
@@ -54,11 +55,10 @@ aio::Task<void> serve(aio::TcpListener& listener, const echo::Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const echo::Options o = echo::parse(argc, argv, {"aio-epoll", "aio-uring"});
+  const echo::Options o = echo::parse(argc, argv);
   try {
     aio::TcpListener listener = aio::TcpListener::bind(o.host, o.port, echo::kBacklog);
-    aio::run(serve(listener, o),
-             o.model == "aio-uring" ? aio::Backend::io_uring : aio::Backend::epoll);
+    aio::run(serve(listener, o), wl::aio_backend(o.model));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
     return 1;

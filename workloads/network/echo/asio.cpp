@@ -39,7 +39,7 @@ awaitable<void> listener(tcp::acceptor acceptor, bool nodelay) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const echo::Options o = echo::parse(argc, argv, {"asio"});
+  const echo::Options o = echo::parse(argc, argv);
   try {
     asio::io_context io(1);  // one thread: the concurrency hint lets Asio drop its locking
     asio::signal_set signals(io, SIGINT, SIGTERM);

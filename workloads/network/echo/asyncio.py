@@ -140,7 +140,7 @@ def main():
             raise argparse.ArgumentTypeError(f"must be 0 to 65535, not {text}")
         return value
 
-    parser.add_argument("--model", required=True, choices=("py-asyncio", "py-uvloop"))
+    parser.add_argument("--model", required=True, choices=wl.program_models())
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=port_number, default=0,
                         help="port to listen on (0: any free port)")
@@ -151,9 +151,7 @@ def main():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    if args.model == "py-uvloop":
-        import uvloop
-        uvloop.install()  # Python 3.11's asyncio.run has no loop_factory yet
+    wl.install_loop(args.model)
     sys.exit(wl.run_loop(serve(prog, args.host, args.port, args.nodelay), args.model))
 
 

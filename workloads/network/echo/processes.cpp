@@ -43,7 +43,7 @@ void on_sigchld(int) {}
 }  // namespace
 
 int main(int argc, char** argv) {
-  const echo::Options opts = echo::parse(argc, argv, {"processes"});
+  const echo::Options opts = echo::parse(argc, argv);
   echo::Listener listener(argv[0], opts);
   struct sigaction sa {};
   sa.sa_handler = on_sigchld;

@@ -26,6 +26,8 @@
 #include <system_error>
 #include <vector>
 
+#include "common/workload.hpp"
+
 namespace echo {
 
 // The knobs, the same for every model (README: "Servers"): a 16 KiB read buffer per connection,
@@ -54,6 +56,12 @@ inline void raise_fd_limit() {
 // raises the descriptor limit (raise_fd_limit). (server.cpp: CLI11 is compiled there once, not
 // in every server program.)
 Options parse(int argc, char** argv, const std::vector<std::string>& models);
+
+#ifdef WL_SOURCE
+// The same for this server program: it serves the models whose source it is (the registry,
+// workloads/models.json), as wl::main does for the workload programs.
+inline Options parse(int argc, char** argv) { return parse(argc, argv, wl::models_of(WL_SOURCE)); }
+#endif
 
 // The line the harness and outside clients wait for.
 inline void print_listening(const std::string& host, unsigned port) {

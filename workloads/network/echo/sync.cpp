@@ -10,7 +10,7 @@
 #include "server.hpp"
 
 int main(int argc, char** argv) {
-  const echo::Options opts = echo::parse(argc, argv, {"sync"});
+  const echo::Options opts = echo::parse(argc, argv);
   echo::Listener listener(argv[0], opts);
   for (;;) {
     const int fd = listener.accept();

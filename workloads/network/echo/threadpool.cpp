@@ -18,7 +18,7 @@
 #include "server.hpp"
 
 int main(int argc, char** argv) {
-  const echo::Options opts = echo::parse(argc, argv, {"threadpool"});
+  const echo::Options opts = echo::parse(argc, argv);
   echo::Listener listener(argv[0], opts);
   echo::LiveConnections live;  // outlives the pool, whose jobs use it
   {

@@ -77,7 +77,7 @@ class Connections {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const echo::Options opts = echo::parse(argc, argv, {"threads"});
+  const echo::Options opts = echo::parse(argc, argv);
   echo::Listener listener(argv[0], opts);
   Connections connections;
   for (;;) {

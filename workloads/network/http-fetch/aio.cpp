@@ -2,6 +2,7 @@
 // (the lecture's asyncio.gather of fetch_async). Runs as aio-epoll or aio-uring.
 #include <vector>
 
+#include "common/aio.hpp"
 #include "network/common/http_client_aio.hpp"
 #include "scenario.hpp"
 
@@ -17,10 +18,9 @@ aio::Task<std::vector<std::size_t>> fetch_all(const http_fetch::Params& p,
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "http-fetch", {"aio-epoll", "aio-uring"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "http-fetch", [](wl::Workload& w) {
     const http_fetch::Params p(w);
-    const aio::Backend backend =
-        w.model() == "aio-uring" ? aio::Backend::io_uring : aio::Backend::epoll;
+    const aio::Backend backend = wl::aio_backend(w.model());
     const std::string request = p.target.request();
     wl::Stopwatch clock;
     const std::vector<std::size_t> pages = aio::run(fetch_all(p, request), backend);

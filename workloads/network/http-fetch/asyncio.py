@@ -37,4 +37,4 @@ def body(w):
     scenario.report(w, args, pages, s.seconds(), concurrent=True)
 
 
-wl.main("http-fetch", ("py-asyncio", "py-uvloop"), body)
+wl.main("http-fetch", body)

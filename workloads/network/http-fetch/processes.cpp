@@ -6,7 +6,7 @@
 #include "scenario.hpp"
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "http-fetch", {"processes"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "http-fetch", [](wl::Workload& w) {
     const http_fetch::Params p(w);
     const std::string request = p.target.request();
     http::SharedArray<std::size_t> pages(p.pages, http::kNotFetched);

@@ -28,4 +28,4 @@ def body(w):
     scenario.report(w, args, pages, s.seconds(), concurrent=False)
 
 
-wl.main("http-fetch", ("py-sync",), body)
+wl.main("http-fetch", body)

@@ -8,7 +8,7 @@
 #include "scenario.hpp"
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "http-fetch", {"threadpool"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "http-fetch", [](wl::Workload& w) {
     const http_fetch::Params p(w);
     const std::string request = p.target.request();
     http::FailFast fail_fast;  // a page whose turn comes after a failure is skipped

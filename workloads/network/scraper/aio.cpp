@@ -3,6 +3,7 @@
 // aio-epoll or aio-uring.
 #include <vector>
 
+#include "common/aio.hpp"
 #include "network/common/http_client_aio.hpp"
 #include "scenario.hpp"
 
@@ -26,10 +27,9 @@ aio::Task<std::vector<std::size_t>> scrape_all(const scraper::Params& p, const s
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "scraper", {"aio-epoll", "aio-uring"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "scraper", [](wl::Workload& w) {
     const scraper::Params p(w);
-    const aio::Backend backend =
-        w.model() == "aio-uring" ? aio::Backend::io_uring : aio::Backend::epoll;
+    const aio::Backend backend = wl::aio_backend(w.model());
     const std::string request = p.target.request();
     http::InFlight in_flight;
     wl::Stopwatch clock;

@@ -35,7 +35,7 @@ asio::awaitable<void> worker(Work& work) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "scraper", {"asio"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "scraper", [](wl::Workload& w) {
     const scraper::Params p(w);
     const std::string request = p.target.request();
     Work work(p, request);

@@ -45,4 +45,4 @@ def body(w):
     scenario.report(w, args, pages, in_flight.max, s.seconds(), sequential_model=False)
 
 
-wl.main("scraper", ("py-asyncio", "py-uvloop"), body)
+wl.main("scraper", body)

@@ -37,7 +37,7 @@ class Permit {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "scraper", {"processes"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "scraper", [](wl::Workload& w) {
     const scraper::Params p(w);
     const std::string request = p.target.request();
     http::SharedArray<std::size_t> pages(p.urls, http::kNotFetched);

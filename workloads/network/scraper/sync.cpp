@@ -5,7 +5,7 @@
 #include "scenario.hpp"
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "scraper", {"sync"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "scraper", [](wl::Workload& w) {
     const scraper::Params p(w);
     p.require_one_in_flight(w);
     const std::string request = p.target.request();

@@ -33,4 +33,4 @@ def body(w):
     scenario.report(w, args, pages, in_flight.max, s.seconds(), sequential_model=True)
 
 
-wl.main("scraper", ("py-sync",), body)
+wl.main("scraper", body)

@@ -8,7 +8,7 @@
 #include "scenario.hpp"
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "scraper", {"threadpool"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "scraper", [](wl::Workload& w) {
     const scraper::Params p(w);
     const std::string request = p.target.request();
     http::InFlight in_flight;

@@ -4,6 +4,7 @@
 #include <aio/aio.hpp>
 #include <functional>
 
+#include "common/aio.hpp"
 #include "common/thread_pool.hpp"
 #include "scenario.hpp"
 
@@ -33,12 +34,11 @@ aio::Task<void> amain(const blocking_offload::Params& p, wl::EventLog& log,
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "blocking-offload", {"aio-epoll", "aio-uring"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "blocking-offload", [](wl::Workload& w) {
     blocking_offload::Params p(w);
     // aio::to_thread's pool has asyncio's default size, min(32, cores + 4), as wl::ThreadPool.
     blocking_offload::require_workers(w, p, wl::ThreadPool::default_size());
-    const aio::Backend backend =
-        w.model() == "aio-uring" ? aio::Backend::io_uring : aio::Backend::epoll;
+    const aio::Backend backend = wl::aio_backend(w.model());
     wl::EventLog log;
     wl::Stopwatch clock;
     aio::run(amain(p, log, w.scaled(p.blocking_s)), backend);

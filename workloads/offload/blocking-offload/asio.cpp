@@ -32,7 +32,7 @@ asio::awaitable<void> in_turn(int calls, wl::EventLog& log, std::chrono::nanosec
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "blocking-offload", {"asio"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "blocking-offload", [](wl::Workload& w) {
     blocking_offload::Params p(w);
     // asio::thread_pool's default size: twice the cores.
     const unsigned workers = 2 * std::max(1u, std::thread::hardware_concurrency());

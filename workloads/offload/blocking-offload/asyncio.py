@@ -40,4 +40,4 @@ def body(w):
     scenario.report(w, args, events, s.seconds())
 
 
-wl.main("blocking-offload", ("py-asyncio", "py-uvloop"), body)
+wl.main("blocking-offload", body)

@@ -3,7 +3,7 @@
 #include "scenario.hpp"
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "blocking-offload", {"sync"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "blocking-offload", [](wl::Workload& w) {
     blocking_offload::Params p(w);
     if (p.offload()) w.unsupported("sequential code has nowhere to offload to");
     wl::EventLog log;

@@ -27,4 +27,4 @@ def body(w):
     scenario.report(w, args, events, s.seconds())
 
 
-wl.main("blocking-offload", ("py-sync",), body)
+wl.main("blocking-offload", body)

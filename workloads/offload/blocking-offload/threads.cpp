@@ -6,7 +6,7 @@
 #include "scenario.hpp"
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "blocking-offload", {"threads"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "blocking-offload", [](wl::Workload& w) {
     blocking_offload::Params p(w);
     wl::EventLog log;
     const auto d = w.scaled(p.blocking_s);

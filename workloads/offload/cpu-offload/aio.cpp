@@ -3,6 +3,7 @@
 // aio::to_thread, the loop's pool of min(32, cores + 4) threads.
 #include <aio/aio.hpp>
 
+#include "common/aio.hpp"
 #include "scenario.hpp"
 
 namespace {
@@ -21,11 +22,10 @@ aio::Task<std::vector<cpu_offload::ChunkResult>> amain(const cpu_offload::Params
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "cpu-offload", {"aio-epoll", "aio-uring"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "cpu-offload", [](wl::Workload& w) {
     cpu_offload::Params p(w);
     cpu_offload::require_mode(w, p, {"inline", "threads"});
-    const aio::Backend backend =
-        w.model() == "aio-uring" ? aio::Backend::io_uring : aio::Backend::epoll;
+    const aio::Backend backend = wl::aio_backend(w.model());
     wl::Stopwatch clock;
     const auto results = aio::run(amain(p), backend);
     const double elapsed = clock.seconds();

@@ -27,7 +27,7 @@ asio::awaitable<void> chunk(asio::thread_pool* pool, int i, std::uint64_t iterat
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "cpu-offload", {"asio"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "cpu-offload", [](wl::Workload& w) {
     cpu_offload::Params p(w);
     cpu_offload::require_mode(w, p, {"inline", "threads"});
     std::vector<cpu_offload::ChunkResult> results(p.chunks);

@@ -44,4 +44,4 @@ def body(w):
 
 
 if __name__ == "__main__":  # multiprocessing's rule: its workers may import this module
-    wl.main("cpu-offload", ("py-asyncio", "py-uvloop"), body)
+    wl.main("cpu-offload", body)

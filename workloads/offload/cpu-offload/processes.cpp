@@ -21,7 +21,7 @@ static_assert(sizeof(Message) <= PIPE_BUF);
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "cpu-offload", {"processes"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "cpu-offload", [](wl::Workload& w) {
     cpu_offload::Params p(w);
     cpu_offload::require_mode(w, p, {"processes"});
     int fd[2];

@@ -23,4 +23,4 @@ def body(w):
     scenario.report(w, args, results, s.seconds())
 
 
-wl.main("cpu-offload", ("py-sync",), body)
+wl.main("cpu-offload", body)

@@ -5,7 +5,7 @@
 #include "scenario.hpp"
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "cpu-offload", {"threads"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "cpu-offload", [](wl::Workload& w) {
     cpu_offload::Params p(w);
     cpu_offload::require_mode(w, p, {"threads"});
     std::vector<cpu_offload::ChunkResult> results(p.chunks);

@@ -3,6 +3,7 @@
 // (epoll cannot wait on regular files) they run on the loop's thread pool, as aiofiles does.
 #include <aio/aio.hpp>
 
+#include "common/aio.hpp"
 #include "scenario.hpp"
 
 namespace {
@@ -21,10 +22,9 @@ aio::Task<void> amain(const file_read::Files& files, std::vector<char>& ok) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "file-read", {"aio-epoll", "aio-uring"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "file-read", [](wl::Workload& w) {
     file_read::Params p(w);
-    const aio::Backend backend =
-        w.model() == "aio-uring" ? aio::Backend::io_uring : aio::Backend::epoll;
+    const aio::Backend backend = wl::aio_backend(w.model());
     const file_read::Files files(p);
     std::vector<char> ok(p.files);
     wl::Stopwatch clock;

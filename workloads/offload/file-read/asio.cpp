@@ -24,7 +24,7 @@ asio::awaitable<void> read_one(asio::thread_pool& pool, const file_read::Files& 
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "file-read", {"asio"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "file-read", [](wl::Workload& w) {
     file_read::Params p(w);
     const file_read::Files files(p);
     std::vector<char> ok(p.files);

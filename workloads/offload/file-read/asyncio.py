@@ -39,4 +39,4 @@ def body(w):
     scenario.run(w, args, lambda files: wl.run_loop(read_all_async(files), w.model))
 
 
-wl.main("file-read", ("py-asyncio", "py-uvloop"), body)
+wl.main("file-read", body)

@@ -2,7 +2,7 @@
 #include "scenario.hpp"
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "file-read", {"sync"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "file-read", [](wl::Workload& w) {
     file_read::Params p(w);
     const file_read::Files files(p);
     std::vector<char> ok(p.files);

@@ -28,4 +28,4 @@ def body(w):
     scenario.run(w, args, read_all)
 
 
-wl.main("file-read", ("py-sync",), body)
+wl.main("file-read", body)

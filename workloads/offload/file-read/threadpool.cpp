@@ -7,7 +7,7 @@
 #include "scenario.hpp"
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "file-read", {"threadpool"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "file-read", [](wl::Workload& w) {
     file_read::Params p(w);
     const file_read::Files files(p);
     wl::ThreadPool pool;

@@ -8,7 +8,7 @@
 #include "scenario.hpp"
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "file-read", {"threads"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "file-read", [](wl::Workload& w) {
     file_read::Params p(w);
     if (p.files > 2000) w.unsupported("more than 2000 files: a thread per file");
     const file_read::Files files(p);

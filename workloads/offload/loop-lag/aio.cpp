@@ -3,6 +3,7 @@
 // Runs as aio-epoll or aio-uring.
 #include <aio/aio.hpp>
 
+#include "common/aio.hpp"
 #include "scenario.hpp"
 
 namespace {
@@ -41,10 +42,9 @@ aio::Task<void> amain(const loop_lag::Params& p, std::chrono::nanoseconds block,
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "loop-lag", {"aio-epoll", "aio-uring"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "loop-lag", [](wl::Workload& w) {
     loop_lag::Params p(w);
-    const aio::Backend backend =
-        w.model() == "aio-uring" ? aio::Backend::io_uring : aio::Backend::epoll;
+    const aio::Backend backend = wl::aio_backend(w.model());
     Run r;
     r.ticks = loop_lag::tick_buffer(w, p);
     aio::run(amain(p, w.scaled(p.block_s), r), backend);

@@ -47,7 +47,7 @@ asio::awaitable<void> block(bool offload, std::chrono::nanoseconds d, asio::thre
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "loop-lag", {"asio"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "loop-lag", [](wl::Workload& w) {
     loop_lag::Params p(w);
     Run r;
     r.ticks = loop_lag::tick_buffer(w, p);

@@ -86,4 +86,4 @@ def body(w):
         w.check(worst < 0.5 * block * 1e3, f"the ticker was held back (worst lag {worst:.3f} ms)")
 
 
-wl.main("loop-lag", ("py-asyncio", "py-uvloop"), body)
+wl.main("loop-lag", body)

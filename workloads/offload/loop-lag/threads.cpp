@@ -7,7 +7,7 @@
 #include "scenario.hpp"
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "loop-lag", {"threads"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "loop-lag", [](wl::Workload& w) {
     loop_lag::Params p(w);
     using loop_lag::Ns;
     const auto block = w.scaled(p.block_s);

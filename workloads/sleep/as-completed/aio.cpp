@@ -5,6 +5,7 @@
 #include <aio/aio.hpp>
 #include <vector>
 
+#include "common/aio.hpp"
 #include "scenario.hpp"
 
 namespace {
@@ -32,10 +33,9 @@ aio::Task<std::vector<as_completed::Result>> amain(std::chrono::nanoseconds seco
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "as-completed", {"aio-epoll", "aio-uring"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "as-completed", [](wl::Workload& w) {
     as_completed::Params p(w);
-    const aio::Backend backend =
-        w.model() == "aio-uring" ? aio::Backend::io_uring : aio::Backend::epoll;
+    const aio::Backend backend = wl::aio_backend(w.model());
     wl::Stopwatch clock;
     const auto arrived = aio::run(amain(w.scaled(1)), backend);
     as_completed::report(w, arrived, clock.seconds(), true);

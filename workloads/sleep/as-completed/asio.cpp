@@ -25,7 +25,7 @@ asio::awaitable<as_completed::Result> factorial(int number, std::chrono::nanosec
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "as-completed", {"asio"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "as-completed", [](wl::Workload& w) {
     as_completed::Params p(w);
     const auto second = w.scaled(1);
     wl::Stopwatch clock;

@@ -7,7 +7,7 @@
 #include "scenario.hpp"
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "as-completed", {"sync"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "as-completed", [](wl::Workload& w) {
     as_completed::Params p(w);
     const auto second = w.scaled(1);
     wl::Stopwatch clock;

@@ -6,7 +6,7 @@
 #include "scenario.hpp"
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "as-completed", {"threads"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "as-completed", [](wl::Workload& w) {
     as_completed::Params p(w);
     using as_completed::inputs;
     const auto second = w.scaled(1);

@@ -3,6 +3,7 @@
 // the loop takes her to the next board. Runs as aio-epoll or aio-uring.
 #include <aio/aio.hpp>
 
+#include "common/aio.hpp"
 #include "scenario.hpp"
 
 namespace {
@@ -29,10 +30,9 @@ aio::Task<void> exhibition(const chess::Params& p, chess::Move* moves,
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "chess", {"aio-epoll", "aio-uring"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "chess", [](wl::Workload& w) {
     chess::Params p(w);
-    const aio::Backend backend =
-        w.model() == "aio-uring" ? aio::Backend::io_uring : aio::Backend::epoll;
+    const aio::Backend backend = wl::aio_backend(w.model());
     std::vector<chess::Move> moves(p.total_moves());
     wl::Stopwatch clock;
     aio::run(exhibition(p, moves.data(), w.scaled(p.judit_s), w.scaled(p.opponent_s)), backend);

@@ -27,7 +27,7 @@ asio::awaitable<void> game(chess::Move* moves, int n, std::chrono::nanoseconds j
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "chess", {"asio"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "chess", [](wl::Workload& w) {
     chess::Params p(w);
     std::vector<chess::Move> moves(p.total_moves());
     wl::Stopwatch clock;

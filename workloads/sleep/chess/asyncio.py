@@ -47,4 +47,4 @@ def body(w):
     scenario.report(w, args, boards, s.seconds(), True)
 
 
-wl.main("chess", ("py-asyncio", "py-uvloop"), body)
+wl.main("chess", body)

@@ -31,7 +31,7 @@ struct Hall {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "chess", {"processes"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "chess", [](wl::Workload& w) {
     chess::Params p(w);
     const auto judit_d = w.scaled(p.judit_s), opponent_d = w.scaled(p.opponent_s);
     const std::size_t size = sizeof(Hall) + sizeof(chess::Move) * p.total_moves();

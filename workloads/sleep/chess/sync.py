@@ -40,4 +40,4 @@ def body(w):
     scenario.report(w, args, boards, s.seconds(), False)
 
 
-wl.main("chess", ("py-sync",), body)
+wl.main("chess", body)

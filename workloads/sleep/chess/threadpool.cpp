@@ -11,7 +11,7 @@
 #include "scenario.hpp"
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "chess", {"threadpool"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "chess", [](wl::Workload& w) {
     chess::Params p(w);
     const auto judit_d = w.scaled(p.judit_s), opponent_d = w.scaled(p.opponent_s);
     std::vector<chess::Move> moves(p.total_moves());

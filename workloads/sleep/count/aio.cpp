@@ -1,6 +1,7 @@
 // count on aio: countasync.py, line for line. Runs as aio-epoll or aio-uring.
 #include <aio/aio.hpp>
 
+#include "common/aio.hpp"
 #include "scenario.hpp"
 
 namespace {
@@ -23,10 +24,9 @@ aio::Task<void> amain(int tasks, wl::EventLog& log, std::chrono::nanoseconds d) 
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "count", {"aio-epoll", "aio-uring"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "count", [](wl::Workload& w) {
     count::Params p(w);
-    const aio::Backend backend =
-        w.model() == "aio-uring" ? aio::Backend::io_uring : aio::Backend::epoll;
+    const aio::Backend backend = wl::aio_backend(w.model());
     wl::EventLog log;
     wl::Stopwatch clock;
     aio::run(amain(p.tasks, log, w.scaled(p.sleep_s)), backend);

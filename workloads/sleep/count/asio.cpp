@@ -23,7 +23,7 @@ asio::awaitable<void> count_task(wl::EventLog& log, std::chrono::nanoseconds d, 
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "count", {"asio"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "count", [](wl::Workload& w) {
     count::Params p(w);
     wl::EventLog log;
     wl::Stopwatch clock;

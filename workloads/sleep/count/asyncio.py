@@ -40,4 +40,4 @@ def body(w):
     scenario.report(w, args, events, s.seconds(), concurrent=True)
 
 
-wl.main("count", ("py-asyncio", "py-uvloop"), body)
+wl.main("count", body)

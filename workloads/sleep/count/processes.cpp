@@ -3,7 +3,7 @@
 #include "scenario.hpp"
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "count", {"processes"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "count", [](wl::Workload& w) {
     count::Params p(w);
     wl::PipeEventLog log;
     const auto d = w.scaled(p.sleep_s);

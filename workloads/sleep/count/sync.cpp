@@ -2,7 +2,7 @@
 #include "scenario.hpp"
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "count", {"sync"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "count", [](wl::Workload& w) {
     count::Params p(w);
     wl::EventLog log;
     wl::Stopwatch clock;

@@ -38,4 +38,4 @@ def body(w):
     scenario.report(w, args, events, s.seconds(), concurrent=False)
 
 
-wl.main("count", ("py-sync",), body)
+wl.main("count", body)

@@ -2,6 +2,7 @@
 // factorial('C', 4)). Runs as aio-epoll or aio-uring.
 #include <aio/aio.hpp>
 
+#include "common/aio.hpp"
 #include "scenario.hpp"
 
 namespace {
@@ -33,10 +34,9 @@ aio::Task<std::vector<long>> amain(wl::EventLog& log, std::chrono::nanoseconds s
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "gather-factorial", {"aio-epoll", "aio-uring"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "gather-factorial", [](wl::Workload& w) {
     gather_factorial::Params p(w);
-    const aio::Backend backend =
-        w.model() == "aio-uring" ? aio::Backend::io_uring : aio::Backend::epoll;
+    const aio::Backend backend = wl::aio_backend(w.model());
     wl::EventLog log;
     wl::Stopwatch clock;
     const std::vector<long> results = aio::run(amain(log, w.scaled(1)), backend);

@@ -36,7 +36,7 @@ asio::awaitable<long> factorial(wl::EventLog& log, const char* name, int number,
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "gather-factorial", {"asio"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "gather-factorial", [](wl::Workload& w) {
     gather_factorial::Params p(w);
     using gather_factorial::jobs;
     wl::EventLog log;

@@ -4,7 +4,7 @@
 #include "scenario.hpp"
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "gather-factorial", {"sync"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "gather-factorial", [](wl::Workload& w) {
     gather_factorial::Params p(w);
     wl::EventLog log;
     const auto second = w.scaled(1);

@@ -8,7 +8,7 @@
 #include "scenario.hpp"
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "gather-factorial", {"threadpool"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "gather-factorial", [](wl::Workload& w) {
     gather_factorial::Params p(w);
     using gather_factorial::jobs;
     wl::EventLog log;

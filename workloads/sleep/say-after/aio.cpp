@@ -2,6 +2,7 @@
 // each). Runs as aio-epoll or aio-uring.
 #include <aio/aio.hpp>
 
+#include "common/aio.hpp"
 #include "scenario.hpp"
 
 namespace {
@@ -24,10 +25,9 @@ aio::Task<void> amain(wl::Workload& w, wl::EventLog& log) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "say-after", {"aio-epoll", "aio-uring"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "say-after", [](wl::Workload& w) {
     sayafter::Params p(w);
-    const aio::Backend backend =
-        w.model() == "aio-uring" ? aio::Backend::io_uring : aio::Backend::epoll;
+    const aio::Backend backend = wl::aio_backend(w.model());
     wl::EventLog log;
     wl::Stopwatch clock;
     aio::run(amain(w, log), backend);

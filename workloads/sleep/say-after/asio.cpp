@@ -23,7 +23,7 @@ asio::awaitable<void> say_after(wl::EventLog& log, std::chrono::nanoseconds dela
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "say-after", {"asio"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "say-after", [](wl::Workload& w) {
     sayafter::Params p(w);
     using sayafter::hello, sayafter::world;
     wl::EventLog log;

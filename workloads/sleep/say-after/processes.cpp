@@ -5,7 +5,7 @@
 #include "scenario.hpp"
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "say-after", {"processes"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "say-after", [](wl::Workload& w) {
     sayafter::Params p(w);
     wl::PipeEventLog log;
     wl::Stopwatch clock;

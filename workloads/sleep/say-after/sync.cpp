@@ -4,7 +4,7 @@
 #include "scenario.hpp"
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "say-after", {"sync"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "say-after", [](wl::Workload& w) {
     sayafter::Params p(w);
     using sayafter::hello, sayafter::world;
     wl::EventLog log;

@@ -2,6 +2,7 @@
 // Runs as aio-epoll or aio-uring.
 #include <aio/aio.hpp>
 
+#include "common/aio.hpp"
 #include "scenario.hpp"
 
 namespace {
@@ -24,10 +25,9 @@ aio::Task<void> fan_out(int tasks, std::chrono::nanoseconds d, long& completed,
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "sleep-fanout", {"aio-epoll", "aio-uring"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "sleep-fanout", [](wl::Workload& w) {
     sleep_fanout::Params p(w);
-    const aio::Backend backend =
-        w.model() == "aio-uring" ? aio::Backend::io_uring : aio::Backend::epoll;
+    const aio::Backend backend = wl::aio_backend(w.model());
     long completed = 0;
     sleep_fanout::Measure m;
     aio::run(fan_out(p.tasks, w.scaled(p.sleep_s), completed, m), backend);

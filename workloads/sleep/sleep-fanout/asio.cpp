@@ -17,7 +17,7 @@ asio::awaitable<void> sleeper(std::chrono::nanoseconds d, long& completed) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "sleep-fanout", {"asio"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "sleep-fanout", [](wl::Workload& w) {
     sleep_fanout::Params p(w);
     const auto d = w.scaled(p.sleep_s);
     long completed = 0;

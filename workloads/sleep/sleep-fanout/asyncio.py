@@ -64,4 +64,4 @@ def body(w):
     w.check_not_early(m["elapsed_s"], unit)
 
 
-wl.main("sleep-fanout", ("py-asyncio", "py-uvloop"), body)
+wl.main("sleep-fanout", body)

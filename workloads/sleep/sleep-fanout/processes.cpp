@@ -51,7 +51,7 @@ static_assert(std::atomic<long>::is_always_lock_free && std::atomic<bool>::is_al
               "the shared counters must work across processes");
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "sleep-fanout", {"processes"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "sleep-fanout", [](wl::Workload& w) {
     sleep_fanout::Params p(w);
     if (p.tasks > sleep_fanout::max_processes)
       w.unsupported("more than " + std::to_string(sleep_fanout::max_processes) +

@@ -7,7 +7,7 @@
 #include "scenario.hpp"
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "sleep-fanout", {"threads"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "sleep-fanout", [](wl::Workload& w) {
     sleep_fanout::Params p(w);
     if (p.tasks > sleep_fanout::max_threads)
       w.unsupported("more than " + std::to_string(sleep_fanout::max_threads) +

@@ -2,6 +2,7 @@
 // or aio-uring.
 #include <aio/aio.hpp>
 
+#include "common/aio.hpp"
 #include "scenario.hpp"
 
 namespace {
@@ -28,10 +29,9 @@ aio::Task<void> amain(wl::EventLog& log, std::chrono::nanoseconds eternity_d,
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "wait-for", {"aio-epoll", "aio-uring"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "wait-for", [](wl::Workload& w) {
     wait_for::Params p(w);
-    const aio::Backend backend =
-        w.model() == "aio-uring" ? aio::Backend::io_uring : aio::Backend::epoll;
+    const aio::Backend backend = wl::aio_backend(w.model());
     wl::EventLog log;
     wl::Stopwatch clock;
     aio::run(amain(log, w.scaled(p.eternity_s), w.scaled(p.timeout_s)), backend);

@@ -44,7 +44,7 @@ asio::awaitable<void> amain(wl::EventLog& log, std::chrono::nanoseconds eternity
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "wait-for", {"asio"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "wait-for", [](wl::Workload& w) {
     wait_for::Params p(w);
     wl::EventLog log;
     wl::Stopwatch clock;

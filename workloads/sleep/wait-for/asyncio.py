@@ -50,4 +50,4 @@ def body(w):
     w.check(elapsed < timeout + 1.0, "the waiter did not stop at its timeout")
 
 
-wl.main("wait-for", ("py-asyncio", "py-uvloop"), body)
+wl.main("wait-for", body)

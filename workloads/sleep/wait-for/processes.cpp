@@ -25,7 +25,7 @@ timespec to_timespec(std::chrono::nanoseconds d) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "wait-for", {"processes"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "wait-for", [](wl::Workload& w) {
     wait_for::Params p(w);
     wl::EventLog log;
     const auto eternity_d = w.scaled(p.eternity_s);

@@ -10,7 +10,7 @@
 #include "scenario.hpp"
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "wait-for", {"threadpool"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "wait-for", [](wl::Workload& w) {
     wait_for::Params p(w);
     wl::EventLog log;
     const auto eternity_d = w.scaled(p.eternity_s);

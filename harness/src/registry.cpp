@@ -1,0 +1,222 @@
+#include "registry.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <stdexcept>
+
+namespace asyncbench {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::set<std::string> kDirections = {"lower", "higher", "info"};
+const std::set<std::string> kRoles = {"measured", "ideal",       "count",
+                                      "deterministic", "description", "condition"};
+const std::set<std::string> kKinds = {"sequential", "concurrent", "limit"};
+const std::set<std::string> kLanguages = {"c++", "python"};
+
+std::string str(const Json& j, const char* key, const std::string& what, bool required = true) {
+  if (!j.contains(key)) {
+    if (required) throw std::invalid_argument(what + ": no \"" + key + "\"");
+    return {};
+  }
+  if (!j[key].is_string()) throw std::invalid_argument(what + ": \"" + key + "\" is not a string");
+  return j[key].get<std::string>();
+}
+
+}  // namespace
+
+std::string Model::stem() const {
+  const auto dot = source.rfind('.');
+  return dot == std::string::npos ? source : source.substr(0, dot);
+}
+
+Json MetricDecl::to_json() const {
+  Json j{{"unit", unit}, {"direction", direction}, {"role", role}};
+  if (primary) j["primary"] = true;
+  if (!title.empty()) j["title"] = title;
+  if (!ideal_for.empty()) j["ideal_for"] = ideal_for;
+  return j;
+}
+
+MetricDecl MetricDecl::from_json(const Json& j, const std::string& what) {
+  if (!j.is_object()) throw std::invalid_argument(what + ": a metric declaration is an object");
+  MetricDecl d;
+  d.unit = str(j, "unit", what);
+  d.direction = str(j, "direction", what);
+  d.role = str(j, "role", what);
+  d.title = str(j, "title", what, false);
+  d.ideal_for = str(j, "ideal_for", what, false);
+  if (!d.ideal_for.empty() && d.role != "ideal")
+    throw std::invalid_argument(what + ": ideal_for belongs to a metric of role ideal");
+  if (j.contains("primary")) {
+    if (!j["primary"].is_boolean()) throw std::invalid_argument(what + ": primary is not a boolean");
+    d.primary = j["primary"].get<bool>();
+  }
+  if (!kDirections.count(d.direction))
+    throw std::invalid_argument(what + ": direction '" + d.direction +
+                                "' is not lower, higher or info");
+  if (!kRoles.count(d.role))
+    throw std::invalid_argument(what + ": role '" + d.role +
+                                "' is not measured, ideal, count, deterministic, description or "
+                                "condition");
+  if ((d.role == "ideal" || d.role == "description" || d.role == "condition") &&
+      d.direction != "info")
+    throw std::invalid_argument(what + ": a metric of role " + d.role +
+                                " is never compared: its direction must be info");
+  if (d.primary && !d.compared())
+    throw std::invalid_argument(what + ": the primary metric must be compared (lower or higher)");
+  for (auto& [k, v] : j.items())
+    if (k != "unit" && k != "direction" && k != "role" && k != "primary" && k != "title" &&
+        k != "ideal_for")
+      throw std::invalid_argument(what + ": unknown field '" + k + "'");
+  return d;
+}
+
+Registry Registry::load(const fs::path& root) {
+  const fs::path file = root / "workloads" / "models.json";
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error(file.string() + ": cannot read it");
+  Json j;
+  try {
+    j = Json::parse(in);
+  } catch (const Json::parse_error& e) {
+    throw std::runtime_error(file.string() + ": invalid JSON: " + e.what());
+  }
+  try {
+    return from_json(j, file.string());
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(e.what());
+  }
+}
+
+Registry Registry::from_json(const Json& j, const std::string& where) {
+  Registry r;
+  r.m_json = j;
+  if (!j.is_object() || !j.contains("models") || !j["models"].is_array())
+    throw std::invalid_argument(where + ": no \"models\" list");
+  std::set<std::string> seen;
+  for (const Json& e : j["models"]) {
+    if (!e.is_object()) throw std::invalid_argument(where + ": a model entry is not an object");
+    Model m;
+    m.id = str(e, "id", where + ": a model");
+    const std::string what = where + ": model '" + m.id + "'";
+    if (!seen.insert(m.id).second) throw std::invalid_argument(what + " is declared twice");
+    m.label = str(e, "label", what);
+    m.description = str(e, "description", what, false);
+    m.language = str(e, "language", what);
+    m.kind = str(e, "kind", what);
+    m.source = str(e, "source", what);
+    m.backend = str(e, "backend", what, false);
+    m.loop = str(e, "loop", what, false);
+    if (!kLanguages.count(m.language))
+      throw std::invalid_argument(what + ": language '" + m.language + "' is not c++ or python");
+    if (!kKinds.count(m.kind))
+      throw std::invalid_argument(what + ": kind '" + m.kind +
+                                  "' is not sequential, concurrent or limit");
+    if (m.source.empty() || m.source.find('/') != std::string::npos)
+      throw std::invalid_argument(what + ": source must be a file name");
+    if (!m.backend.empty() && m.backend != "epoll" && m.backend != "io_uring")
+      throw std::invalid_argument(what + ": backend '" + m.backend + "' is not epoll or io_uring");
+    if (e.contains("timer_resolution_s")) {
+      if (!e["timer_resolution_s"].is_number() || e["timer_resolution_s"].get<double>() < 0)
+        throw std::invalid_argument(what + ": timer_resolution_s is not a number >= 0");
+      m.timer_resolution_s = e["timer_resolution_s"].get<double>();
+    }
+    m.entry = e;
+    r.m_models.push_back(std::move(m));
+  }
+  if (r.m_models.empty()) throw std::invalid_argument(where + ": the registry has no model");
+  if (j.contains("servers")) {
+    for (auto& [id, e] : j["servers"].items()) {
+      ServerRole s;
+      s.id = id;
+      const std::string what = where + ": server '" + id + "'";
+      s.description = str(e, "description", what, false);
+      s.workload = str(e, "workload", what, false);
+      s.program = str(e, "program", what, false);
+      s.source = str(e, "source", what, false);
+      s.default_model = str(e, "default_model", what, false);
+      if (e.contains("args"))
+        for (const Json& a : e["args"]) s.args.push_back(a.get<std::string>());
+      if (s.workload.empty() == s.program.empty())
+        throw std::invalid_argument(what + ": give either a workload or a program");
+      if (!s.program.empty() && s.source.empty())
+        throw std::invalid_argument(what + ": a fixed program needs the source its models share");
+      s.entry = e;
+      r.m_servers[id] = std::move(s);
+    }
+  }
+  if (j.contains("run_metrics"))
+    for (auto& [name, e] : j["run_metrics"].items()) {
+      if (name == "about") continue;
+      r.m_run_metrics[name] = MetricDecl::from_json(e, where + ": run_metrics." + name);
+    }
+  if (j.contains("server_metrics"))
+    for (auto& [name, e] : j["server_metrics"].items()) {
+      if (name == "about") continue;
+      r.m_server_metrics[name] = MetricDecl::from_json(e, where + ": server_metrics." + name);
+    }
+  for (const std::string& k : run_arrays())
+    if (!r.m_run_metrics.count(k))
+      throw std::invalid_argument(where + ": run_metrics does not declare " + k);
+  return r;
+}
+
+const Model* Registry::find(const std::string& id) const {
+  for (const Model& m : m_models)
+    if (m.id == id) return &m;
+  return nullptr;
+}
+
+const Model& Registry::at(const std::string& id) const {
+  if (const Model* m = find(id)) return *m;
+  throw std::invalid_argument("unknown model '" + id + "' (asyncbench list shows them)");
+}
+
+std::vector<std::string> Registry::ids() const {
+  std::vector<std::string> v;
+  for (const Model& m : m_models) v.push_back(m.id);
+  return v;
+}
+
+const ServerRole& Registry::server(const std::string& role) const {
+  const auto it = m_servers.find(role);
+  if (it == m_servers.end()) {
+    std::string list;
+    for (const auto& [id, s] : m_servers) list += (list.empty() ? "" : ", ") + id;
+    throw std::invalid_argument("unknown server '" + role + "' (" + list + ")");
+  }
+  return it->second;
+}
+
+std::vector<std::string> Registry::server_models(const ServerRole& role,
+                                                 const fs::path& root) const {
+  std::vector<std::string> out;
+  if (!role.program.empty()) {
+    for (const Model& m : m_models)
+      if (m.source == role.source) out.push_back(m.id);
+    return out;
+  }
+  // The models whose source the role's workload directory holds.
+  std::error_code ec;
+  for (const auto& family : fs::directory_iterator(root / "workloads", ec)) {
+    const fs::path dir = family.path() / role.workload;
+    if (!fs::is_directory(dir)) continue;
+    for (const Model& m : m_models)
+      if (fs::exists(dir / m.source)) out.push_back(m.id);
+    break;
+  }
+  return out;
+}
+
+const std::vector<std::string>& run_arrays() {
+  static const std::vector<std::string> v = {"elapsed_s",    "wall_s",      "cpu_s",
+                                             "max_rss_kb",   "ctx_switches", "steal_s",
+                                             "others_cpu_s", "load_before", "load_after"};
+  return v;
+}
+
+}  // namespace asyncbench
