@@ -16,6 +16,7 @@
 
 #include "aio/detail/loop.hpp"
 #include "aio/detail/trace.hpp"
+#include "aio/trace_events.hpp"
 
 namespace aio::detail {
 
@@ -23,40 +24,7 @@ namespace {
 
 thread_local std::string t_enabled_path;  // aio::trace::enable on this thread
 
-std::int64_t trace_now_ns() noexcept {
-  timespec ts;
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-void json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (const char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
-
-// Microseconds with nanosecond digits, as the trace-event format wants them.
-void micros(std::string& out, std::int64_t ns) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%lld.%03lld", static_cast<long long>(ns / 1000),
-                static_cast<long long>(ns % 1000));
-  out += buf;
-}
+std::int64_t trace_now_ns() noexcept { return aio::trace::events::now_ns(); }
 
 }  // namespace
 
@@ -115,37 +83,12 @@ class Tracer {
 };
 
 void Tracer::write(const char* backend) const {
+  namespace ev = aio::trace::events;
   const int pid = int(::getpid());
   std::string out;
-  auto meta = [&](int tid, const char* what, const std::string& value, bool is_index) {
-    out += "{\"ph\":\"M\",\"pid\":" + std::to_string(pid) + ",\"tid\":" + std::to_string(tid) +
-           ",\"name\":\"" + what + "\",\"args\":{";
-    if (is_index) {
-      out += "\"sort_index\":" + value;
-    } else {
-      out += "\"name\":";
-      json_string(out, value);
-    }
-    out += "}}\n";
-  };
   auto span = [&](int tid, const char* cat, const std::string& name, std::int64_t from,
-                  std::int64_t to) {
-    if (to < from) to = from;
-    out += "{\"ph\":\"X\",\"pid\":" + std::to_string(pid) + ",\"tid\":" + std::to_string(tid) +
-           ",\"cat\":\"" + cat + "\",\"name\":";
-    json_string(out, name);
-    out += ",\"ts\":";
-    micros(out, from);
-    out += ",\"dur\":";
-    micros(out, to - from);
-    out += "}\n";
-  };
-  {
-    std::string pname = "aio (";
-    pname += backend;
-    pname += "), pid " + std::to_string(pid);
-    meta(0, "process_name", pname, false);
-  }
+                  std::int64_t to) { ev::span(out, pid, tid, cat, name, from, to); };
+  ev::process_name(out, pid, std::string("aio (") + backend + "), pid " + std::to_string(pid));
 
   // Tracks: one per task, numbered in order of creation. A frame address can be reused once its
   // task has finished, so the address maps to the task created last at it.
@@ -225,52 +168,28 @@ void Tracer::write(const char* backend) const {
   for (const Label& l : m_labels) {
     Track* t = track_at(l.task, l.ns);
     if (!t) continue;
-    if (l.is_name) {
+    if (l.is_name)
       t->name = l.text;
-    } else {
-      out += "{\"ph\":\"i\",\"s\":\"t\",\"pid\":" + std::to_string(pid) +
-             ",\"tid\":" + std::to_string(t->id) + ",\"cat\":\"mark\",\"name\":";
-      json_string(out, l.text);
-      out += ",\"ts\":";
-      micros(out, l.ns);
-      out += "}\n";
-    }
+    else
+      ev::mark(out, pid, t->id, l.text, l.ns);
   }
-  for (const Track& t : tracks) {
-    meta(t.id, "thread_name", t.name, false);
-    meta(t.id, "thread_sort_index", std::to_string(t.id), true);
-  }
-  // The thread pool's jobs, on a track per worker thread after the tasks'.
+  for (const Track& t : tracks) ev::track(out, pid, t.id, t.name, "task", t.id);
+  // The thread pool's jobs, on a track per worker thread after the tasks' (numbered past them;
+  // the track's kind, not its number, says it is a pool thread).
   std::map<int, int> workers;  // thread id -> track
   for (const Job& j : m_jobs) {
-    auto [it, fresh] = workers.emplace(j.tid, 1'000'000 + int(workers.size()) + 1);
-    if (fresh) {
-      meta(it->second, "thread_name", "pool thread " + std::to_string(workers.size()), false);
-      meta(it->second, "thread_sort_index", std::to_string(100'000 + workers.size()), true);
-    }
+    auto [it, fresh] = workers.emplace(j.tid, int(tracks.size() + workers.size()) + 1);
+    if (fresh)
+      ev::track(out, pid, it->second, "pool thread " + std::to_string(workers.size()), "pool",
+                long(tracks.size() + workers.size()));
     const Track* owner = track_at(j.owner, j.begin);
     span(it->second, "thread pool",
          owner ? "to_thread (" + owner->name + ")" : std::string("to_thread"), j.begin, j.end);
   }
 
-  const int fd = ::open(m_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) {
+  if (const int err = ev::append(m_path, out); err != 0)
     std::fprintf(stderr, "aio: cannot write the trace to %s: %s\n", m_path.c_str(),
-                 std::strerror(errno));
-    return;
-  }
-  std::size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t n = ::write(fd, out.data() + done, out.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      std::fprintf(stderr, "aio: cannot write the trace to %s: %s\n", m_path.c_str(),
-                   std::strerror(errno));
-      break;
-    }
-    done += std::size_t(n);
-  }
-  ::close(fd);
+                 std::strerror(err));
 }
 
 void trace_event(TraceKind kind, const TaskBase* task, const char* what) noexcept {

@@ -119,7 +119,7 @@ void on_signal(uv_signal_t* handle, int) { uv_walk(handle->loop, close_handle, n
 }  // namespace
 
 int main(int argc, char** argv) {
-  const echo::Options o = echo::parse(argc, argv, {"libuv"});
+  const echo::Options o = echo::parse(argc, argv);
   server.nodelay = o.nodelay;
   server.program = argv[0];
   // libuv writes with write(2), not send(MSG_NOSIGNAL), and leaves SIGPIPE to the program (as

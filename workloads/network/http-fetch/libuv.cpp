@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "common/uv.hpp"
 #include "network/common/http_client_uv.hpp"
 #include "scenario.hpp"
 
@@ -14,7 +15,7 @@ void on_done(http::uv::Fetch*) {}  // the results are read once uv_run returns
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "http-fetch", {"libuv"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "http-fetch", [](wl::Workload& w) {
     const http_fetch::Params p(w);
     http::uv::ignore_sigpipe();
     const std::string request = p.target.request();
@@ -25,11 +26,10 @@ int main(int argc, char** argv) {
       f.on_done = on_done;
     }
     wl::Stopwatch clock;
-    uv_loop_t loop;
-    uv_loop_init(&loop);
-    for (auto& f : fetches) http::uv::start(&f, &loop);
-    uv_run(&loop, UV_RUN_DEFAULT);
-    if (uv_loop_close(&loop) != 0) throw std::logic_error("uv_loop_close: a handle is still open");
+    wl::uv::Loop loop;
+    for (auto& f : fetches) http::uv::start(&f, loop.get());
+    loop.run();
+    loop.close();
     const double elapsed = clock.seconds();
     std::vector<std::size_t> pages;
     for (const auto& f : fetches) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/uv.hpp"
 #include "network/common/http_client_uv.hpp"
 #include "scenario.hpp"
 
@@ -49,13 +50,13 @@ void on_done(http::uv::Fetch* f) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "scraper", {"libuv"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "scraper", [](wl::Workload& w) {
     const scraper::Params p(w);
     http::uv::ignore_sigpipe();
     const std::string request = p.target.request();
-    uv_loop_t loop;
+    wl::uv::Loop loop;
     Scraper s;
-    s.loop = &loop;
+    s.loop = loop.get();
     s.pages.assign(p.urls, http::kNotFetched);
     std::vector<Slot> slots(std::min(p.limit, p.urls));
     for (Slot& slot : slots) {
@@ -66,10 +67,9 @@ int main(int argc, char** argv) {
       slot.scraper = &s;
     }
     wl::Stopwatch clock;
-    uv_loop_init(&loop);
     for (Slot& slot : slots) start_next(&slot);
-    uv_run(&loop, UV_RUN_DEFAULT);
-    if (uv_loop_close(&loop) != 0) throw std::logic_error("uv_loop_close: a handle is still open");
+    loop.run();
+    loop.close();
     const double elapsed = clock.seconds();
     if (!s.error.empty()) throw std::runtime_error(s.error);
     scraper::report(w, p, s.pages, s.in_flight.max(), elapsed, p.ideal_limited());

@@ -50,14 +50,13 @@ unsigned pool_size() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "blocking-offload", {"libuv"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "blocking-offload", [](wl::Workload& w) {
     blocking_offload::Params p(w);
     blocking_offload::require_workers(w, p, pool_size());
     wl::EventLog log;
     const auto d = w.scaled(p.blocking_s);
     wl::Stopwatch clock;
-    uv_loop_t loop;
-    uv_loop_init(&loop);
+    wl::uv::Loop loop;
     std::vector<std::unique_ptr<Call>> calls;
     Inline in{{}, p.calls, &log, d};
     std::optional<wl::trace::Track> loop_track;  // offload: the loop waits for the pool
@@ -69,18 +68,18 @@ int main(int argc, char** argv) {
         c->d = d;
         c->n = i + 1;
         c->req.data = c.get();
-        uv_queue_work(&loop, &c->req, blocking_io_work, after_blocking_io);
+        uv_queue_work(loop.get(), &c->req, blocking_io_work, after_blocking_io);
         calls.push_back(std::move(c));
       }
       loop_track->waiting("thread pool");
     } else {
-      uv_timer_init(&loop, &in.timer);
+      uv_timer_init(loop.get(), &in.timer);
       in.timer.data = &in;
       uv_timer_start(&in.timer, on_inline, 0, 0);
     }
-    uv_run(&loop, UV_RUN_DEFAULT);
+    loop.run();
     loop_track.reset();
-    uv_loop_close(&loop);
+    loop.close();
     blocking_offload::report(w, p, log.events(), clock.seconds());
   });
 }

@@ -38,14 +38,10 @@ void on_timer(uv_timer_t* t) {
   uv_close(reinterpret_cast<uv_handle_t*>(t), nullptr);
 }
 
-void check_uv(int r, const char* what) {
-  if (r < 0) throw std::runtime_error(std::string(what) + ": " + uv_strerror(r));
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "cpu-offload", {"libuv"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "cpu-offload", [](wl::Workload& w) {
     cpu_offload::Params p(w);
     cpu_offload::require_mode(w, p, {"inline", "threads"});
     const bool offload = p.mode == "threads";
@@ -59,19 +55,18 @@ int main(int argc, char** argv) {
       chunks.push_back(std::move(c));
     }
     wl::Stopwatch clock;
-    uv_loop_t loop;
-    check_uv(uv_loop_init(&loop), "uv_loop_init");
+    wl::uv::Loop loop;
     for (auto& c : chunks) {
       if (offload) {
-        check_uv(uv_queue_work(&loop, &c->work, run_chunk, after_chunk), "uv_queue_work");
+        wl::uv::check(uv_queue_work(loop.get(), &c->work, run_chunk, after_chunk), "uv_queue_work");
       } else {
-        check_uv(uv_timer_init(&loop, &c->timer), "uv_timer_init");
-        check_uv(uv_timer_start(&c->timer, on_timer, 0, 0), "uv_timer_start");
+        wl::uv::check(uv_timer_init(loop.get(), &c->timer), "uv_timer_init");
+        wl::uv::check(uv_timer_start(&c->timer, on_timer, 0, 0), "uv_timer_start");
       }
     }
-    uv_run(&loop, UV_RUN_DEFAULT);
+    loop.run();
     const double elapsed = clock.seconds();
-    uv_loop_close(&loop);
+    loop.close();
     std::vector<cpu_offload::ChunkResult> results;
     for (auto& c : chunks) {
       w.check(c->done, "chunk " + std::to_string(c->index) + " did not complete");

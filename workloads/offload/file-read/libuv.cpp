@@ -87,12 +87,12 @@ void on_open(uv_fs_t* req) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "file-read", {"libuv"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "file-read", [](wl::Workload& w) {
     file_read::Params p(w);
     const file_read::Files files(p);
     std::vector<char> ok(p.files);
-    uv_loop_t loop;
-    Run run{&loop, &files, &ok, {}};
+    wl::uv::Loop loop;
+    Run run{loop.get(), &files, &ok, {}};
     std::vector<std::unique_ptr<FileRead>> reads;
     for (int i = 0; i < p.files; ++i) {
       auto f = std::make_unique<FileRead>();
@@ -102,12 +102,11 @@ int main(int argc, char** argv) {
       reads.push_back(std::move(f));
     }
     wl::Stopwatch clock;
-    uv_loop_init(&loop);
     for (auto& f : reads)
-      uv_fs_open(&loop, &f->req, files.path(f->index).c_str(), O_RDONLY | O_CLOEXEC, 0, on_open);
-    uv_run(&loop, UV_RUN_DEFAULT);
+      uv_fs_open(loop.get(), &f->req, files.path(f->index).c_str(), O_RDONLY | O_CLOEXEC, 0, on_open);
+    loop.run();
     const double elapsed = clock.seconds();
-    uv_loop_close(&loop);
+    loop.close();
     if (!run.error.empty()) throw std::runtime_error(run.error);
     file_read::report(w, p, files, ok, elapsed);
   });

@@ -76,24 +76,23 @@ void on_start(uv_timer_t* t) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "loop-lag", {"libuv"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "loop-lag", [](wl::Workload& w) {
     loop_lag::Params p(w);
     Run r;
     r.ticks = loop_lag::tick_buffer(w, p);
     r.block_ns = static_cast<std::uint64_t>(w.scaled(p.block_s).count());
     r.offload = p.offload();
     r.period = p.tick_ns();
-    uv_loop_t loop;
-    if (uv_loop_init(&loop) != 0) throw std::runtime_error("uv_loop_init failed");
-    loop.data = &r;
-    uv_timer_init(&loop, &r.ticker);
-    uv_timer_init(&loop, &r.starter);
-    uv_update_time(&loop);
+    wl::uv::Loop loop;
+    loop.get()->data = &r;
+    uv_timer_init(loop.get(), &r.ticker);
+    uv_timer_init(loop.get(), &r.starter);
+    uv_update_time(loop.get());
     r.start = Ns(uv_hrtime());
-    uv_timer_start(&r.ticker, on_tick, timeout_until(&loop, r.start + r.period), 0);
+    uv_timer_start(&r.ticker, on_tick, timeout_until(loop.get(), r.start + r.period), 0);
     uv_timer_start(&r.starter, on_start, 0, 0);  // the call begins on the loop's first turn
-    uv_run(&loop, UV_RUN_DEFAULT);
-    uv_loop_close(&loop);
+    loop.run();
+    loop.close();
     w.check(r.work_status == 0, std::string("uv_queue_work: ") + uv_strerror(r.work_status));
     loop_lag::report(w, p, r.ticks, r.start, r.t0, r.t1, true);
   });

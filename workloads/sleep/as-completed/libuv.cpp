@@ -41,22 +41,21 @@ void on_timer(uv_timer_t* t) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "as-completed", {"libuv"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "as-completed", [](wl::Workload& w) {
     as_completed::Params p(w);
     const auto second_ms = wl::uv::timeout_ms(w.scaled(1));
     std::vector<as_completed::Result> arrived;
     std::vector<Factorial> calls;
     for (int n : as_completed::inputs) calls.push_back(Factorial{{}, &arrived, n, second_ms});
     wl::Stopwatch clock;
-    uv_loop_t loop;
-    uv_loop_init(&loop);
+    wl::uv::Loop loop;
     for (Factorial& f : calls) {
-      uv_timer_init(&loop, &f.timer);
+      uv_timer_init(loop.get(), &f.timer);
       f.timer.data = &f;
       step(&f);
     }
-    uv_run(&loop, UV_RUN_DEFAULT);
-    uv_loop_close(&loop);
-    as_completed::report(w, arrived, clock.seconds(), true, wl::uv::kClockResolutionS);
+    loop.run();
+    loop.close();
+    as_completed::report(w, arrived, clock.seconds(), true);
   });
 }

@@ -80,10 +80,8 @@ inline std::string show(const std::vector<Result>& rs) {
 
 // The checks and metrics every model reports. `arrived`: the results in the order the consumer
 // got them.
-// `clock_resolution_s`: how early by a precise clock the model's timers may fire (libuv's loop
-// clock, uv_now, counts whole milliseconds); the elapsed time may fall short of its ideal by that.
 inline void report(wl::Workload& w, const std::vector<Result>& arrived, double elapsed_s,
-                   bool concurrent, double clock_resolution_s = 0) {
+                   bool concurrent) {
   double sequential = 0, together = 0;
   for (int n : inputs) {
     sequential += n - 1;
@@ -101,7 +99,7 @@ inline void report(wl::Workload& w, const std::vector<Result>& arrived, double e
   w.metrics()["order"] = wl::join(order);
   w.check(arrived == expected(concurrent),
           "results arrived as " + show(arrived) + ", expected " + show(expected(concurrent)));
-  w.check(elapsed_s >= ideal * 0.99 - clock_resolution_s, "finished before the sleeps could");
+  w.check_not_early(elapsed_s, ideal, "finished before the sleeps could");
 }
 
 // The lecture's factorial with a blocking sleep per step (time.sleep), as the models that block

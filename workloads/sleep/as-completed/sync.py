@@ -13,6 +13,9 @@ import time  # noqa: E402
 
 import wl  # noqa: E402
 
+sys.path.append(_here)  # this workload's scenario.py, after the standard library
+import scenario  # noqa: E402
+
 
 def factorial(number, second):
     result = 1
@@ -26,14 +29,8 @@ def body(w):
     w.parse()
     second = w.scaled(1)
     s = wl.Stopwatch()
-    arrived = [factorial(n, second) for n in (4, 3, 5, 2)]
-    elapsed = s.seconds()
-    w.elapsed(elapsed)
-    w.metrics.update(ideal_s=w.scaled(10), ideal_sequential_s=w.scaled(10),
-                     ideal_concurrent_s=w.scaled(4), order=" ".join(str(n) for n, _ in arrived))
-    expected = [(4, 24), (3, 6), (5, 120), (2, 2)]
-    w.check(arrived == expected, f"results arrived as {arrived}, expected {expected}")
-    w.check(elapsed >= w.scaled(10) * 0.99, "finished before the sleeps could")
+    arrived = [factorial(n, second) for n in scenario.INPUTS]
+    scenario.report(w, arrived, s.seconds(), concurrent=False)
 
 
-wl.main("as-completed", ("py-sync",), body)
+wl.main("as-completed", body)

@@ -45,13 +45,12 @@ void on_turn(uv_timer_t* t) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "chess", {"libuv"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "chess", [](wl::Workload& w) {
     chess::Params p(w);
     const auto opponent_ms = wl::uv::timeout_ms(w.scaled(p.opponent_s));
     std::vector<chess::Move> moves(p.total_moves());
     wl::Stopwatch clock;
-    uv_loop_t loop;
-    uv_loop_init(&loop);
+    wl::uv::Loop loop;
     std::vector<std::unique_ptr<Board>> boards;
     for (int i = 0; i < p.opponents; ++i) {
       auto b = std::make_unique<Board>();
@@ -59,15 +58,15 @@ int main(int argc, char** argv) {
       b->p = &p;
       b->judit = w.scaled(p.judit_s);
       b->opponent_ms = opponent_ms;
-      uv_timer_init(&loop, &b->timer);
+      uv_timer_init(loop.get(), &b->timer);
       b->timer.data = b.get();
       b->track.emplace("board " + std::to_string(i + 1));
       b->track->waiting("timer");
       uv_timer_start(&b->timer, on_turn, 0, 0);  // Judit's first move, board after board
       boards.push_back(std::move(b));
     }
-    uv_run(&loop, UV_RUN_DEFAULT);
-    uv_loop_close(&loop);
-    chess::report(w, p, moves.data(), clock.seconds(), true, wl::uv::kClockResolutionS);
+    loop.run();
+    loop.close();
+    chess::report(w, p, moves.data(), clock.seconds(), true);
   });
 }

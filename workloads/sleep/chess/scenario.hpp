@@ -99,10 +99,8 @@ void blocking_game(Move* board, int moves, Lockable& judit, std::chrono::nanosec
 
 // `moves` holds board b's pair-move k at [b * p.moves + k]. `concurrent`: Judit moved from board
 // to board (the ideal is the concurrent one; a bounded pool is held to it too).
-// `clock_resolution_s`: how early by a precise clock the model's timers may fire (libuv's
-// millisecond loop clock, common/uv.hpp; 0 for the others).
 inline void report(wl::Workload& w, const Params& p, const Move* moves, double elapsed_s,
-                   bool concurrent, double clock_resolution_s = 0) {
+                   bool concurrent) {
   const double scale = w.time_scale();
   const double judit = p.judit_s * scale, opponent = p.opponent_s * scale;
   const double ideal = (concurrent ? p.ideal_concurrent() : p.ideal_sequential()) * scale;
@@ -124,7 +122,7 @@ inline void report(wl::Workload& w, const Params& p, const Move* moves, double e
                    reply = (m.reply_end - m.judit_end) * 1e-9;
       busy_s += thought;
       short_thoughts += thought < judit * 0.99;
-      short_replies += reply < opponent * 0.99 - clock_resolution_s;
+      short_replies += reply < opponent * 0.99 - w.timer_resolution_s();
       out_of_turn += m.judit_start < board_free;
       board_free = m.reply_end;
       thinking.emplace_back(m.judit_start, m.judit_end);
@@ -151,7 +149,7 @@ inline void report(wl::Workload& w, const Params& p, const Move* moves, double e
   // Judit's thread lengthens it (judit_busy_s above its ideal is the sign of a loaded machine).
   w.check(busy_s >= busy_ideal * 0.99, "Judit thought for " + std::to_string(busy_s) +
                                            " s in all, expected " + std::to_string(busy_ideal));
-  w.check(elapsed_s >= ideal * 0.99 - clock_resolution_s, "finished before the exhibition could");
+  w.check_not_early(elapsed_s, ideal, "finished before the exhibition could");
 }
 
 }  // namespace chess

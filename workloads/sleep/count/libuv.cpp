@@ -28,18 +28,17 @@ void on_timer(uv_timer_t* t) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "count", {"libuv"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "count", [](wl::Workload& w) {
     count::Params p(w);
     const auto sleep_ms = wl::uv::timeout_ms(w.scaled(p.sleep_s));
     wl::EventLog log;
     wl::Stopwatch clock;
-    uv_loop_t loop;
-    uv_loop_init(&loop);
+    wl::uv::Loop loop;
     std::vector<std::unique_ptr<CountTask>> tasks;
     for (int i = 0; i < p.tasks; ++i) {
       auto t = std::make_unique<CountTask>();
       t->log = &log;
-      uv_timer_init(&loop, &t->timer);
+      uv_timer_init(loop.get(), &t->timer);
       t->timer.data = t.get();
       t->track.emplace("count " + std::to_string(i + 1));
       log.add("One");
@@ -48,8 +47,8 @@ int main(int argc, char** argv) {
       uv_timer_start(&t->timer, on_timer, sleep_ms, 0);
       tasks.push_back(std::move(t));
     }
-    uv_run(&loop, UV_RUN_DEFAULT);
-    uv_loop_close(&loop);
-    count::report(w, p, log.events(), clock.seconds(), true, wl::uv::kClockResolutionS);
+    loop.run();
+    loop.close();
+    count::report(w, p, log.events(), clock.seconds(), true);
   });
 }

@@ -55,10 +55,9 @@ void blocking_count(Log& log, std::chrono::nanoseconds d, int n) {
   t.mark("Two");
 }
 
-// The checks and metrics every model reports. `clock_resolution_s`: how early by a precise clock
-// the model's timers may fire (libuv's millisecond loop clock; 0 for the others).
+// The checks and metrics every model reports.
 inline void report(wl::Workload& w, const Params& p, const std::vector<std::string>& events,
-                   double elapsed_s, bool concurrent, double clock_resolution_s = 0) {
+                   double elapsed_s, bool concurrent) {
   const double unit = p.sleep_s * w.time_scale();
   w.elapsed(elapsed_s);
   w.metrics()["order"] = wl::join(events);
@@ -68,8 +67,7 @@ inline void report(wl::Workload& w, const Params& p, const std::vector<std::stri
   w.check(events == expected(p.tasks, concurrent),
           "order was \"" + wl::join(events) + "\", expected \"" +
               wl::join(expected(p.tasks, concurrent)) + "\"");
-  w.check(elapsed_s >= (concurrent ? unit : unit * p.tasks) * 0.99 - clock_resolution_s,
-          "finished before the sleeps could");
+  w.check_not_early(elapsed_s, concurrent ? unit : unit * p.tasks);
 }
 
 }  // namespace count

@@ -53,7 +53,7 @@ void on_timer(uv_timer_t* t) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "gather-factorial", {"libuv"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "gather-factorial", [](wl::Workload& w) {
     gather_factorial::Params p(w);
     const auto second_ms = wl::uv::timeout_ms(w.scaled(1));
     wl::EventLog log;
@@ -61,20 +61,18 @@ int main(int argc, char** argv) {
     for (const auto& job : gather_factorial::jobs)
       calls.push_back(Factorial{{}, &log, job.name, job.number, second_ms});
     wl::Stopwatch clock;
-    uv_loop_t loop;
-    uv_loop_init(&loop);
+    wl::uv::Loop loop;
     for (Factorial& f : calls) {
-      uv_timer_init(&loop, &f.timer);
+      uv_timer_init(loop.get(), &f.timer);
       f.timer.data = &f;
       f.track = std::make_unique<wl::trace::Track>(std::string("factorial ") + f.name);
       step(&f);
     }
-    uv_run(&loop, UV_RUN_DEFAULT);
-    uv_loop_close(&loop);
+    loop.run();
+    loop.close();
     const double elapsed = clock.seconds();
     std::vector<long> results;
     for (const Factorial& f : calls) results.push_back(f.result);
-    gather_factorial::report(w, log.events(), results, elapsed, gather_factorial::Order::event_loop,
-                             wl::uv::kClockResolutionS);
+    gather_factorial::report(w, log.events(), results, elapsed, gather_factorial::Order::event_loop);
   });
 }

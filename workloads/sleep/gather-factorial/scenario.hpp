@@ -103,11 +103,8 @@ inline bool sorted_by_step(const std::vector<std::string>& events) {
 
 // The checks and metrics every model reports: the results in the order asked, the events in the
 // order `order` determines, and no run faster than its sleeps.
-// `clock_resolution_s`: how early by a precise clock the model's timers may fire (libuv's loop
-// clock, uv_now, counts whole milliseconds); the elapsed time may fall short of its ideal by that.
 inline void report(wl::Workload& w, const std::vector<std::string>& events,
-                   const std::vector<long>& results, double elapsed_s, Order order,
-                   double clock_resolution_s = 0) {
+                   const std::vector<long>& results, double elapsed_s, Order order) {
   double sequential = 0, together = 0;
   for (const Job& job : jobs) {
     sequential += job.number - 1;
@@ -136,7 +133,7 @@ inline void report(wl::Workload& w, const std::vector<std::string>& events,
     w.check(events == expected, "order was \"" + wl::join(events, " | ") + "\", expected \"" +
                                     wl::join(expected, " | ") + "\"");
   }
-  w.check(elapsed_s >= ideal * 0.99 - clock_resolution_s, "finished before the sleeps could");
+  w.check_not_early(elapsed_s, ideal, "finished before the sleeps could");
 }
 
 // The lecture's factorial with a blocking sleep per step (time.sleep), as the models that block

@@ -14,6 +14,9 @@ import asyncio  # noqa: E402
 
 import wl  # noqa: E402
 
+sys.path.append(_here)  # this workload's scenario.py, after the standard library
+import scenario  # noqa: E402
+
 
 async def say_after(events, delay, what):
     t = wl.Track(f"say_after {what}")  # the call's track in a trace
@@ -26,8 +29,8 @@ async def say_after(events, delay, what):
 
 
 async def main(w, events):
-    task1 = asyncio.create_task(say_after(events, w.scaled(1), "hello"))
-    task2 = asyncio.create_task(say_after(events, w.scaled(2), "world"))
+    task1 = asyncio.create_task(say_after(events, w.scaled(scenario.HELLO[0]), scenario.HELLO[1]))
+    task2 = asyncio.create_task(say_after(events, w.scaled(scenario.WORLD[0]), scenario.WORLD[1]))
     await task1
     await task2
 
@@ -37,12 +40,7 @@ def body(w):
     events = []
     s = wl.Stopwatch()
     wl.run_loop(main(w, events), w.model)
-    elapsed = s.seconds()
-    w.elapsed(elapsed)
-    w.metrics.update(ideal_s=w.scaled(2), ideal_sequential_s=w.scaled(3),
-                     ideal_concurrent_s=w.scaled(2), order=" ".join(events))
-    w.check(events == ["hello", "world"], f"order was {' '.join(events)!r}")
-    w.check_not_early(elapsed, w.scaled(2))
+    scenario.report(w, events, s.seconds(), concurrent=True)
 
 
-wl.main("say-after", ("py-asyncio", "py-uvloop"), body)
+wl.main("say-after", body)

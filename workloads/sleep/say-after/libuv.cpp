@@ -37,19 +37,18 @@ void say_after(uv_loop_t* loop, SayAfter& call, std::chrono::nanoseconds delay) 
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "say-after", {"libuv"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "say-after", [](wl::Workload& w) {
     sayafter::Params p(w);
     using sayafter::hello, sayafter::world;
     wl::EventLog log;
     SayAfter call1{{}, &log, hello.what};
     SayAfter call2{{}, &log, world.what};
     wl::Stopwatch clock;
-    uv_loop_t loop;
-    uv_loop_init(&loop);
-    say_after(&loop, call1, w.scaled(hello.delay_s));
-    say_after(&loop, call2, w.scaled(world.delay_s));
-    uv_run(&loop, UV_RUN_DEFAULT);
-    uv_loop_close(&loop);
-    sayafter::report(w, log.events(), clock.seconds(), true, wl::uv::kClockResolutionS);
+    wl::uv::Loop loop;
+    say_after(loop.get(), call1, w.scaled(hello.delay_s));
+    say_after(loop.get(), call2, w.scaled(world.delay_s));
+    loop.run();
+    loop.close();
+    sayafter::report(w, log.events(), clock.seconds(), true);
   });
 }

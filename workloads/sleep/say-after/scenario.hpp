@@ -28,10 +28,8 @@ struct Params {
 };
 
 // The checks and metrics every model reports. `concurrent`: the two calls ran as tasks.
-// `clock_resolution_s`: how early by a precise clock the model's timers may fire (libuv's loop
-// clock, uv_now, counts whole milliseconds); the elapsed time may fall short of its ideal by that.
 inline void report(wl::Workload& w, const std::vector<std::string>& events, double elapsed_s,
-                   bool concurrent, double clock_resolution_s = 0) {
+                   bool concurrent) {
   const double sequential = (hello.delay_s + world.delay_s) * w.time_scale();
   const double together = std::max(hello.delay_s, world.delay_s) * w.time_scale();
   const double ideal = concurrent ? together : sequential;
@@ -43,7 +41,7 @@ inline void report(wl::Workload& w, const std::vector<std::string>& events, doub
   w.metrics()["order"] = wl::join(events);
   w.check(events == expected,
           "order was \"" + wl::join(events) + "\", expected \"" + wl::join(expected) + "\"");
-  w.check(elapsed_s >= ideal * 0.99 - clock_resolution_s, "finished before the sleeps could");
+  w.check_not_early(elapsed_s, ideal, "finished before the sleeps could");
 }
 
 // The lecture's say_after with a blocking sleep (time.sleep), as the models that block run it:

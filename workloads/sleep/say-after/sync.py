@@ -13,6 +13,9 @@ import time  # noqa: E402
 
 import wl  # noqa: E402
 
+sys.path.append(_here)  # this workload's scenario.py, after the standard library
+import scenario  # noqa: E402
+
 
 def say_after(events, delay, what):
     t = wl.Track(f"say_after {what}")  # the call's track in a trace
@@ -28,14 +31,9 @@ def body(w):
     w.parse()
     events = []
     s = wl.Stopwatch()
-    say_after(events, w.scaled(1), "hello")
-    say_after(events, w.scaled(2), "world")
-    elapsed = s.seconds()
-    w.elapsed(elapsed)
-    w.metrics.update(ideal_s=w.scaled(3), ideal_sequential_s=w.scaled(3),
-                     ideal_concurrent_s=w.scaled(2), order=" ".join(events))
-    w.check(events == ["hello", "world"], f"order was {' '.join(events)!r}")
-    w.check(elapsed >= w.scaled(3) * 0.99, "finished before the sleeps could")
+    say_after(events, w.scaled(scenario.HELLO[0]), scenario.HELLO[1])
+    say_after(events, w.scaled(scenario.WORLD[0]), scenario.WORLD[1])
+    scenario.report(w, events, s.seconds(), concurrent=False)
 
 
-wl.main("say-after", ("py-sync",), body)
+wl.main("say-after", body)

@@ -20,24 +20,23 @@ void on_timer(uv_timer_t* t) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "sleep-fanout", {"libuv"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "sleep-fanout", [](wl::Workload& w) {
     sleep_fanout::Params p(w);
     const auto timeout = wl::uv::timeout_ms(w.scaled(p.sleep_s));
     long completed = 0;
-    uv_loop_t loop;
-    if (uv_loop_init(&loop) != 0) throw std::runtime_error("uv_loop_init failed");
-    loop.data = &completed;
+    wl::uv::Loop loop;
+    loop.get()->data = &completed;
     sleep_fanout::Measure m;
     m.start();
-    uv_update_time(&loop);  // the timers count from now, not from uv_loop_init
+    uv_update_time(loop.get());  // the timers count from now, not from uv_loop_init
     auto timers = std::make_unique<uv_timer_t[]>(p.tasks);
     for (int i = 0; i < p.tasks; ++i) {
-      uv_timer_init(&loop, &timers[i]);
+      uv_timer_init(loop.get(), &timers[i]);
       uv_timer_start(&timers[i], on_timer, timeout, 0);
     }
-    uv_run(&loop, UV_RUN_DEFAULT);
+    loop.run();
     m.stop();
-    uv_loop_close(&loop);
-    sleep_fanout::report(w, p, completed, m, 0, wl::uv::kClockResolutionS);
+    loop.close();
+    sleep_fanout::report(w, p, completed, m, 0);
   });
 }

@@ -75,11 +75,9 @@ class Measure {
 
 // The checks and metrics every model reports. `completed`: sleepers that finished their sleep.
 // `extra_per_task_b`: memory a task costs outside this process's resident set (the processes
-// model's children), added to rss_per_task_b. `clock_resolution_s`: how early by a precise clock
-// the model's timers may fire (libuv's loop clock, uv_now, counts whole milliseconds, so a timer
-// may fire up to 1 ms before `sleep` has passed since its start).
+// model's children), added to rss_per_task_b.
 inline void report(wl::Workload& w, const Params& p, long completed, const Measure& m,
-                   double extra_per_task_b = 0, double clock_resolution_s = 0) {
+                   double extra_per_task_b = 0) {
   const double unit = p.sleep_s * w.time_scale();
   const double per_task_b =
       double(m.peak_kb() - m.baseline_kb()) * 1024.0 / p.tasks + extra_per_task_b;
@@ -94,7 +92,7 @@ inline void report(wl::Workload& w, const Params& p, long completed, const Measu
   w.metrics()["completed"] = completed;
   w.check(completed == p.tasks,
           std::to_string(completed) + " of " + std::to_string(p.tasks) + " sleepers completed");
-  w.check(m.elapsed_s() >= unit * 0.99 - clock_resolution_s, "finished before the sleeps could");
+  w.check_not_early(m.elapsed_s(), unit, "finished before the sleeps could");
 }
 
 }  // namespace sleep_fanout

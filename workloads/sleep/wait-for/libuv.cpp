@@ -36,21 +36,20 @@ void on_timeout(uv_timer_t* t) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return wl::main(argc, argv, "wait-for", {"libuv"}, [](wl::Workload& w) {
+  return wl::main(argc, argv, "wait-for", [](wl::Workload& w) {
     wait_for::Params p(w);
     wl::EventLog log;
     WaitFor wf;
     wf.log = &log;
     wl::Stopwatch clock;
-    uv_loop_t loop;
-    uv_loop_init(&loop);
-    uv_timer_init(&loop, &wf.eternity);
-    uv_timer_init(&loop, &wf.timeout);
+    wl::uv::Loop loop;
+    uv_timer_init(loop.get(), &wf.eternity);
+    uv_timer_init(loop.get(), &wf.timeout);
     wf.eternity.data = wf.timeout.data = &wf;
     uv_timer_start(&wf.eternity, on_eternity, wl::uv::timeout_ms(w.scaled(p.eternity_s)), 0);
     uv_timer_start(&wf.timeout, on_timeout, wl::uv::timeout_ms(w.scaled(p.timeout_s)), 0);
-    uv_run(&loop, UV_RUN_DEFAULT);
-    uv_loop_close(&loop);
-    wait_for::report(w, p, log.events(), clock.seconds(), wl::uv::kClockResolutionS);
+    loop.run();
+    loop.close();
+    wait_for::report(w, p, log.events(), clock.seconds());
   });
 }

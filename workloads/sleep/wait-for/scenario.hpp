@@ -36,18 +36,16 @@ inline const std::vector<std::string>& expected() {
   return e;
 }
 
-// The checks and metrics every model reports. `clock_resolution_s`: how early by a precise clock
-// the model's timers may fire (libuv's millisecond loop clock; 0 for the others).
+// The checks and metrics every model reports.
 inline void report(wl::Workload& w, const Params& p, const std::vector<std::string>& events,
-                   double elapsed_s, double clock_resolution_s = 0) {
+                   double elapsed_s) {
   const double timeout = p.timeout_s * w.time_scale();
   w.elapsed(elapsed_s);
   w.metrics()["order"] = wl::join(events);
   w.metrics()["ideal_s"] = timeout;
   w.check(events == expected(),
           "order was \"" + wl::join(events) + "\", expected \"" + wl::join(expected()) + "\"");
-  w.check(elapsed_s >= timeout * 0.99 - clock_resolution_s,
-          "finished before the timeout could fire");
+  w.check_not_early(elapsed_s, timeout, "finished before the timeout could fire");
   // Far below the eternity: the inner work was cancelled, not waited for.
   w.check(elapsed_s < timeout + 1.0, "the waiter did not stop at its timeout");
 }
