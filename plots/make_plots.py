@@ -8,7 +8,9 @@ file, and optionally the comparison of two results files.
 
 Each figure goes to <out>/<name>.png and .svg. A figure whose data the file does not hold is
 skipped with one line saying what is missing; that is not an error (exit 0). A file that is not
-a results file gives one line on stderr and exit 2, before anything is drawn.
+a results file gives one line on stderr and exit 2, before anything is drawn. The compare figure
+draws `asyncbench compare`'s verdict (--asyncbench PATH, else $ASYNCBENCH, else
+build/bin/asyncbench), which is run before anything is drawn too.
 """
 import argparse
 import glob
@@ -17,6 +19,7 @@ import os
 import sys
 
 import common
+import asyncbench  # on the path common.py sets
 import plot_compare
 import plot_echo
 import plot_echo_latency
@@ -77,19 +80,24 @@ def main(argv=None):
                     help="directory for the PNG and SVG files (default plots/figures)")
     ap.add_argument("--compare", nargs=2, metavar=("BASE", "NEW"),
                     help="also draw the compare figure of two results files")
-    ap.add_argument("--threshold", type=float, default=5.0,
-                    help="compare: smallest change in %% that can count (default 5)")
+    ap.add_argument("--threshold", type=float,
+                    help="compare: smallest change in %% that can count (compare's default: 5)")
+    ap.add_argument("--asyncbench", metavar="PATH",
+                    help="compare: the asyncbench binary (default $ASYNCBENCH, else "
+                         "build/bin/asyncbench)")
     ap.add_argument("--traces", default=os.path.join(HERE, "traces"),
                     help="directory of trace files for the timelines (default plots/traces)")
     args = ap.parse_args(argv)
     if not args.results and not args.compare:
         ap.error("give --results FILE, --compare BASE NEW, or both")
 
-    # Read every file first: a bad one stops the run before any figure is replaced.
+    # Read every file and get compare's verdict first: a bad file stops the run before any
+    # figure is replaced.
     try:
         res = common.load(args.results) if args.results else None
-        pair = [common.load(p) for p in args.compare] if args.compare else None
-    except common.BadResults as e:
+        verdict = (asyncbench.compare(*args.compare, threshold=args.threshold,
+                                      binary=args.asyncbench) if args.compare else None)
+    except asyncbench.Error as e:
         print(f"make_plots: error: {e}", file=sys.stderr)
         return 2
 
@@ -101,9 +109,9 @@ def main(argv=None):
                     report(name, draw(res, args.out))
                 except common.Missing as e:
                     print(f"{name}: skipped: {e}")
-        if pair is not None:
+        if verdict is not None:
             try:
-                report("compare", plot_compare.draw(*pair, args.out, args.threshold))
+                report("compare", plot_compare.draw(verdict, args.out))
             except common.Missing as e:
                 print(f"compare: skipped: {e}")
         else:

@@ -1,238 +1,198 @@
 #!/usr/bin/python3
-"""Figure 8, compare: the change of each cell between two results files, one bar per cell.
-
-The change is that of the median: `elapsed_s` for every cell, `rps` (requests per second) for
-echo cells. The verdict is `asyncbench compare`'s (harness/src/compare.cpp), recomputed here from
-the runs, as the command prints no machine-readable output: a change is a regression (red) or an
-improvement (green) when it is larger than the threshold (5 %) and than the runs' own noise (half
-the larger relative min-max spread of the two sides), both doubled when a side was disturbed,
-and a one-sided Mann-Whitney U test gives p <= 0.05 (exact without ties, as stats.cpp). Other
-changes beyond the threshold are noise (grey, hatched). Cells are sorted from the most worsened
-down; the shaded band is ± the threshold.
+"""Figure 8, compare: `asyncbench compare`'s verdict of two results files, drawn. One bar per
+cell, for its workload's primary metric (the one its manifest declares primary: elapsed_s,
+echo's requests/s, loop-lag's worst tick lateness): the change of the median, new against base,
+coloured by compare's own verdict (regression red, improved green, noise grey hatched, same
+pale). Nothing is judged here: the figure draws `asyncbench compare BASE NEW --format json`
+(harness/src/compare.cpp), so it agrees with the command by construction. Cells are sorted from
+the most worsened down; the shaded band is ± the threshold.
 
   /usr/bin/python3 plots/plot_compare.py BASE.json NEW.json --out plots/figures [--threshold 5]
+  /usr/bin/python3 plots/plot_compare.py --verdict VERDICT.json --out plots/figures
+      (a verdict saved from asyncbench compare BASE NEW --format json)
+
+The binary is --asyncbench PATH, else $ASYNCBENCH, else build/bin/asyncbench. Exit 2 with one
+line when compare cannot give a verdict (a file that is not a results file, no binary).
 """
-import argparse
-import math
 import os
 import sys
-from functools import lru_cache
+from collections import Counter
 
 import numpy as np
 from matplotlib.patches import Patch
 
 import common
+import asyncbench  # on the path common.py sets
+from asyncbench.cli import ArgumentParser
 
 MAX_BARS = 60
-VERDICT_STYLE = {  # facecolor, hatch, label
-    "REGRESSION": ("#d62728", None, "regression: worse beyond threshold and noise, p ≤ 0.05"),
-    "improved": ("#2ca02c", None, "improved: better beyond threshold and noise, p ≤ 0.05"),
-    "noise": ("#bdbdbd", "////", "beyond the threshold, but within noise or p > 0.05"),
-    "same": ("#e0e0e0", None, "within the threshold"),
+VERDICT_STYLE = {  # compare's verdict -> facecolor, hatch, legend label
+    "regression": ("#d62728", None,
+                   "regression: worse beyond threshold and noise, 95 % CI and p ≤ 0.05 agree"),
+    "improved": ("#2ca02c", None,
+                 "improved: better beyond threshold and noise, 95 % CI and p ≤ 0.05 agree"),
+    "noise": ("#bdbdbd", "////", "noise: beyond the threshold, but not significant"),
+    "same": ("#e0e0e0", None, "same: within the threshold"),
 }
+SIGNIFICANT = ("regression", "improved")
 
 
-# ---------------------------------------------------------------- statistics, as stats.cpp
-
-@lru_cache(maxsize=None)
-def _u_counts(n1, n2):
-    """Number of arrangements giving each U = 0 .. n1·n2, for sample sizes n1 and n2."""
-    c = [[None] * (n2 + 1) for _ in range(n1 + 1)]
-    for i in range(n1 + 1):
-        for j in range(n2 + 1):
-            if i == 0 or j == 0:
-                c[i][j] = [1.0] + [0.0] * (i * j)
-                continue
-            row = []
-            for k in range(i * j + 1):
-                v = c[i][j - 1][k] if k < len(c[i][j - 1]) else 0.0
-                if k >= j:
-                    v += c[i - 1][j][k - j] if k - j < len(c[i - 1][j]) else 0.0
-                row.append(v)
-            c[i][j] = row
-    return tuple(c[n1][n2])
+def arrow(direction):
+    return "↑" if direction == "higher" else "↓"
 
 
-def _exact_upper_tail(n1, n2, u):
-    counts = _u_counts(n1, n2)
-    return sum(n for k, n in enumerate(counts) if k >= u - 1e-9) / sum(counts)
-
-
-def _normal_tail(a, b, u):
-    n1, n2 = len(a), len(b)
-    n = n1 + n2
-    values, ties = np.unique(np.concatenate([a, b]), return_counts=True)
-    tie_term = float(np.sum(ties.astype(float) ** 3 - ties))
-    mu = n1 * n2 / 2
-    var = n1 * n2 / 12 * ((n + 1) - tie_term / (n * (n - 1)))
-    if var <= 0:
-        return 0.5
-    z = (u - mu - 0.5) / math.sqrt(var)
-    return 0.5 * math.erfc(z / math.sqrt(2))
-
-
-def mann_whitney_greater(a, b):
-    """One-sided p-value that b tends to be larger than a (stats::mann_whitney_greater)."""
-    if not a or not b:
-        return 1.0
-    u, ties = 0.0, False
-    for y in b:
-        for x in a:
-            if y > x:
-                u += 1
-            elif y == x:
-                u += 0.5
-                ties = True
-    if not ties and len(a) * len(b) <= 400:
-        return _exact_upper_tail(len(b), len(a), u)
-    return min(1.0, _normal_tail(a, b, u))
-
-
-def higher_is_better(metric):
-    return metric in ("rps", "speedup") or metric.endswith("_per_s")
-
-
-def verdict(metric, a, b, disturbed, threshold):
-    """(change, p, verdict) as compare.cpp's compare_metric()."""
-    sa, sb = common.Spread(a), common.Spread(b)
-    if sa.median == 0:
-        return 0.0, 1.0, "same" if sb.median == 0 else "noise"
-    change = (sb.median - sa.median) / abs(sa.median)
-    up_is_bad = not higher_is_better(metric)
-    worse = change if up_is_bad else -change
-    p_worse = mann_whitney_greater(a, b) if up_is_bad else mann_whitney_greater(b, a)
-    p_better = mann_whitney_greater(b, a) if up_is_bad else mann_whitney_greater(a, b)
-
-    def spread(s):
-        return (s.max - s.min) / abs(s.median) if s.median else 0.0
-    noise = max(spread(sa), spread(sb)) / 2
-    bar = (2 if disturbed else 1) * max(threshold, noise)
-    if worse > bar and p_worse <= 0.05:
-        return change, p_worse, "REGRESSION"
-    if -worse > bar and p_better <= 0.05:
-        return change, p_better, "improved"
-    return change, min(p_worse, p_better), "noise" if abs(change) > threshold else "same"
-
-
-# ---------------------------------------------------------------- the figure
-
-def metric_of(cell):
-    return "rps" if cell["workload"] == "echo" and common.runs(cell, "rps") else "elapsed_s"
-
-
-def rows_of(base, new, threshold):
-    a = {c["id"]: c for c in base.cells}
-    b = {c["id"]: c for c in new.cells}
-    rows, status_changes = [], []
-    for cid, ca in a.items():
-        cb = b.get(cid)
-        if cb is None:
+def bars_of(verdict):
+    """The verdict's primary rows that can be drawn as a bar, with how much worse each is (the
+    change, negated where higher is better), and the primary rows that cannot: (bars, left out)."""
+    bars, left_out = [], []
+    for r in verdict["rows"]:
+        if not r.get("primary"):
             continue
-        if ca["status"] != "ok" or cb["status"] != "ok":
-            if ca["status"] != cb["status"]:
-                status_changes.append(f"{cid}: {ca['status']} → {cb['status']}")
+        if r["verdict"] not in VERDICT_STYLE or r.get("change") is None:
+            left_out.append(r)  # not comparable, or a change from 0 (no finite ratio)
             continue
-        metric = metric_of(ca)
-        ra, rb = common.runs(ca, metric), common.runs(cb, metric)
-        if not ra or not rb:
-            continue
-        disturbed = bool(ca.get("disturbed") or cb.get("disturbed"))
-        change, p, v = verdict(metric, ra, rb, disturbed, threshold)
-        worse = change if not higher_is_better(metric) else -change
-        rows.append(dict(id=cid, metric=metric, change=change, worse=worse, p=p, verdict=v,
-                         disturbed=disturbed, n=min(len(ra), len(rb))))
-    only_base = sum(1 for cid in a if cid not in b)
-    only_new = sum(1 for cid in b if cid not in a)
-    return rows, status_changes, only_base, only_new
+        worse = r["change"] if r["direction"] != "higher" else -r["change"]
+        bars.append(dict(r, worse=worse, n=min(r["base"]["n"], r["new"]["n"])))
+    return bars, left_out
 
 
-def draw(base, new, out_dir, threshold_pct=5.0):
-    threshold = threshold_pct / 100
-    rows, status_changes, only_base, only_new = rows_of(base, new, threshold)
+def side_footer(side):
+    return asyncbench.machine_footer(asyncbench.display_path(side["path"]), side.get("created", "?"),
+                                     side.get("profile", "?"), side.get("machine"))
+
+
+def draw(verdict, out_dir):
+    """Draws compare.png/.svg from a verdict (asyncbench.compare's dict); returns the paths."""
+    threshold_pct = verdict["threshold_pct"]
+    base, new = verdict["base"], verdict["new"]
+    rows, left_out = bars_of(verdict)
     if not rows:
-        raise common.Missing(f"no cell is ok in both {base.display_path()} and "
-                             f"{new.display_path()} (cells are matched by id)")
+        raise common.Missing(f"no cell is ok in both {asyncbench.display_path(base['path'])} and "
+                             f"{asyncbench.display_path(new['path'])} with a comparable primary "
+                             "metric (cells are matched by id)")
     rows.sort(key=lambda r: r["worse"], reverse=True)
-    counts = {v: sum(r["verdict"] == v for r in rows) for v in VERDICT_STYLE}
-    notes = [f"{len(rows)} cells ok in both files: {counts['REGRESSION']} regression(s), "
-             f"{counts['improved']} improved, {counts['noise']} noise, {counts['same']} within "
-             f"±{threshold_pct:g} %; cells only in base: {only_base}, only in new: {only_new} "
-             "(cells match by id, so cells with other parameters never match)"]
+    counts = Counter(r["verdict"] for r in rows)
+    cells = verdict["cells"]
+    notes = [f"{len(rows)} cells ok in both files, each on its workload's primary metric: "
+             f"{counts['regression']} regression(s), {counts['improved']} improved, "
+             f"{counts['noise']} noise, {counts['same']} within ±{threshold_pct:g} %; cells only "
+             f"in base: {len(cells['only_base'])}, only in new: {len(cells['only_new'])} (cells "
+             "match by id, so cells with other parameters never match)"]
+    gm = verdict.get("geometric_mean") or {}
+    if gm.get("ratio") is not None:
+        notes.append(f"geometric mean of the primary metrics' ratios over {gm['cells']} cells "
+                     f"(new/base, inverted where higher is better: below 1 is better): "
+                     f"{gm['ratio']:.3f}")
+    if left_out:
+        notes.append("no bar: " + "; ".join(
+            f"{r['cell']} ({r['verdict']}" + (f", {r['note']}" if r.get("note") else "") + ")"
+            for r in left_out[:4]) + (f" and {len(left_out) - 4} more" if len(left_out) > 4 else ""))
     if len(rows) > MAX_BARS:
-        keep = sorted(rows, key=lambda r: (r["verdict"] in ("REGRESSION", "improved"),
-                                           abs(r["change"])), reverse=True)[:MAX_BARS]
-        kept = {r["id"] for r in keep}
-        left = [r for r in rows if r["id"] not in kept]
-        strong = sum(r["verdict"] in ("REGRESSION", "improved") for r in left)
+        keep = sorted(rows, key=lambda r: (r["verdict"] in SIGNIFICANT, abs(r["change"])),
+                      reverse=True)[:MAX_BARS]
+        kept = {r["cell"] for r in keep}
+        left = [r for r in rows if r["cell"] not in kept]
+        strong = sum(r["verdict"] in SIGNIFICANT for r in left)
         notes.append(f"not shown: the {len(left)} cells with the smallest changes (at most "
                      f"{max(abs(r['change']) for r in left) * 100:.1f} %), " +
                      (f"{strong} of them significant" if strong else
                       "none of them a regression or an improvement"))
-        rows = [r for r in rows if r["id"] in kept]
-    if any(r["metric"] == "rps" for r in rows):
-        notes.append("(req/s): an echo cell, compared on requests per second, where higher is "
-                     "better; every other cell on elapsed_s")
-    if status_changes:
-        notes.append("status changed: " + "; ".join(status_changes[:6]) +
-                     (f" and {len(status_changes) - 6} more" if len(status_changes) > 6 else ""))
+        rows = [r for r in rows if r["cell"] in kept]
+
+    # Most bars share one primary metric; the others say theirs in their label.
+    usual = Counter(r["metric"] for r in rows).most_common(1)[0][0]
+    usual_dir = next(r["direction"] for r in rows if r["metric"] == usual)
+    others = sorted({(r["metric"], r["direction"], r["workload"]) for r in rows
+                     if r["metric"] != usual})
+    higher = any(r["direction"] == "higher" for r in rows)
+    notes.append(f"each bar: the primary metric declared by the cell's workload, {usual} "
+                 f"{arrow(usual_dir)} unless its label names another" +
+                 ("; " + ", ".join(f"{w}: {m} {arrow(d)}" for m, d, w in others) if others else "") +
+                 (" (↑: higher is better, so there a fall is the worse change)" if higher else ""))
+
+    changes = verdict.get("status_changes") or []
+    if changes:
+        bad = sum(bool(s.get("regression")) for s in changes)
+        notes.append(f"status changed in {len(changes)} cell(s), {bad} counted as a regression: " +
+                     "; ".join(f"{s['cell']}: {s['base']} → {s['new']}" for s in changes[:6]) +
+                     (f" and {len(changes) - 6} more" if len(changes) > 6 else ""))
+    reg = verdict["regressions"]
+    secondary = [r for r in verdict["rows"] if not r.get("primary") and r["verdict"] == "regression"]
+    if reg.get("secondary"):
+        notes.append(f"{reg['secondary']} regression(s) of secondary metrics, not drawn: " +
+                     "; ".join(f"{r['cell']} {r['metric']}" for r in secondary[:4]) +
+                     (f" and {len(secondary) - 4} more" if len(secondary) > 4 else "") +
+                     " (asyncbench compare lists them)")
+    notes.append(f"asyncbench compare counts {reg['total']} regression(s): {reg['primary']} "
+                 f"primary, {reg['secondary']} secondary (exit {verdict.get('exit', '?')})")
     few = min(r["n"] for r in rows)
     if few < 9:
-        notes.append(f"some cells have only {few} runs a side: p ≤ 0.05 then needs every new run "
+        notes.append(f"some cells have only {few} run{'s' if few != 1 else ''} a side: p ≤ 0.05 then needs every new run "
                      "on one side of every old one (the full profile's 9 runs see smaller changes)")
     if any(r["disturbed"] for r in rows):
-        notes.append("†: a side's runs were disturbed (CPU steal, other load): the bar for a "
-                     "verdict is doubled there")
-    footer = notes + ["base: " + base.footer(), "new:  " + new.footer()]
+        notes.append("†: a side's runs were disturbed (CPU steal, other load): compare doubles "
+                     "the bar for a verdict there")
+    notes += [f"warning: {w}" for w in verdict.get("warnings") or []]
+    footer = notes + ["base: " + side_footer(base), "new:  " + side_footer(new)]
 
-    longest = max(len(r["id"]) for r in rows)
+    labels = [r["cell"] + (f" ({r['metric']} {arrow(r['direction'])})" if r["metric"] != usual
+                           else "") + (" †" if r["disturbed"] else "") for r in rows]
+    longest = max(len(t) for t in labels)
     fig, axes = common.figure(max(9.0, 5.5 + longest * 0.075), 1.6 + 0.24 * len(rows),
                               footer=footer)
     ax = axes[0][0]
     ys = np.arange(len(rows))
-    changes = np.array([r["change"] * 100 for r in rows])
-    for y, r, x in zip(ys, rows, changes):
+    changes_pct = np.array([r["change"] * 100 for r in rows])
+    for y, r, x in zip(ys, rows, changes_pct):
         face, hatch, _ = VERDICT_STYLE[r["verdict"]]
         ax.barh(y, x, height=0.7, color=face, hatch=hatch, edgecolor="#555555", linewidth=0.6)
-    span = max(np.max(np.abs(changes)), threshold_pct * 1.5)
+    span = max(np.max(np.abs(changes_pct)), threshold_pct * 1.5)
     ax.set_xlim(-span * 1.5, span * 1.5)
-    for y, r, x in zip(ys, rows, changes):
-        strong = r["verdict"] in ("REGRESSION", "improved")
+    for y, r, x in zip(ys, rows, changes_pct):
         ax.text(x + (1 if x >= 0 else -1) * span * 0.02, y, f"{x:+.1f} %  p={r['p']:.3f}",
                 va="center", ha="left" if x >= 0 else "right", fontsize=6.5,
-                fontweight="bold" if strong else "normal")
+                fontweight="bold" if r["verdict"] in SIGNIFICANT else "normal")
     ax.axvspan(-threshold_pct, threshold_pct, color="#f2f2f2", zorder=0)
     ax.axvline(0, color="black", linewidth=0.8)
-    labels = [r["id"] + (" (req/s)" if r["metric"] == "rps" else "") +
-              (" †" if r["disturbed"] else "") for r in rows]
     ax.set_yticks(ys, labels, fontsize=7)
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.set_xlabel("change of the median, new vs base (%)")
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
-    ax.legend(handles=[Patch(facecolor=f, hatch=h, edgecolor="#555555", label=l)
-                       for f, h, l in VERDICT_STYLE.values()],
+    ax.legend(handles=[Patch(facecolor=f, hatch=h, edgecolor="#555555", label=lab)
+                       for f, h, lab in VERDICT_STYLE.values()],
               loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=7, frameon=False)
-    fig.suptitle(f"compare: {os.path.basename(base.path)} → {os.path.basename(new.path)} "
-                 f"(threshold {threshold_pct:g} %, one-sided Mann-Whitney U, as asyncbench "
-                 "compare)", fontsize=10)
+    fig.suptitle(f"compare: {os.path.basename(base['path'])} → {os.path.basename(new['path'])} "
+                 f"(threshold {threshold_pct:g} %; the verdicts are asyncbench compare's)",
+                 fontsize=10)
     return common.save(fig, out_dir, "compare")
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("base", help="the results to compare against")
-    ap.add_argument("new", help="the new results")
+    ap = ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("files", nargs="*", metavar="BASE NEW", help="the two results files")
+    ap.add_argument("--verdict", metavar="FILE",
+                    help="draw a saved verdict (asyncbench compare BASE NEW --format json)")
     ap.add_argument("--out", "--output", dest="out", default="plots/figures")
-    ap.add_argument("--threshold", type=float, default=5.0,
-                    help="smallest change, in %%, that can count (default 5, as "
-                         "asyncbench compare)")
+    ap.add_argument("--threshold", type=float,
+                    help="smallest change, in %%, that can count (compare's default: 5)")
+    ap.add_argument("--asyncbench", metavar="PATH", help="the asyncbench binary")
     args = ap.parse_args(argv)
+    if bool(args.verdict) == bool(args.files):
+        ap.error("give BASE NEW, or --verdict FILE")
+    if args.files and len(args.files) != 2:
+        ap.error(f"give two results files, BASE NEW, not {len(args.files)}")
+    if args.verdict and args.threshold is not None:
+        ap.error("--threshold is compare's: a saved verdict has its own")
     try:
-        for p in draw(common.load(args.base), common.load(args.new), args.out, args.threshold):
+        verdict = (asyncbench.load_verdict(args.verdict) if args.verdict else
+                   asyncbench.compare(*args.files, threshold=args.threshold,
+                                      binary=args.asyncbench))
+        for p in draw(verdict, args.out):
             print(f"compare: wrote {p}")
     except common.Missing as e:
         print(f"compare: skipped: {e}")
-    except common.BadResults as e:
+    except asyncbench.Error as e:
         print(f"compare: error: {e}", file=sys.stderr)
         return 2
     return 0

@@ -4,9 +4,11 @@
 One panel per workload (count, say-after, gather-factorial, as-completed, wait-for, chess,
 blocking-offload). A bar is the median of a cell's runs of `elapsed_s`, its whisker the min-max
 range, its label the median. The dashed line is the sequential ideal and the dotted one the
-concurrent ideal, from the cells' metrics (`ideal_sequential_s`, `ideal_concurrent_s`, or
-`ideal_s` with the `mode` parameter: inline is sequential, offload concurrent). blocking-offload
-has two bars per model, inline (hatched) and offloaded.
+concurrent ideal, from the cells' metrics: the pair `ideal_sequential_s`, `ideal_concurrent_s`
+where the workload declares both (role ideal), else the metric declared the ideal of elapsed_s
+(`ideal_s`, ideal_for elapsed_s) of the models of kind sequential in the registry, or of the
+`mode` inline, against the others'. blocking-offload has two bars per model, inline (hatched)
+and offloaded.
 
   /usr/bin/python3 plots/plot_elapsed.py --results results/latest.json --out plots/figures
 """
@@ -21,30 +23,37 @@ import common
 WORKLOADS = ["count", "say-after", "gather-factorial", "as-completed", "wait-for", "chess",
              "blocking-offload"]
 MODE_ORDER = ["inline", "offload"]
-SEQUENTIAL_MODELS = {"sync", "py-sync"}
+SEQUENTIAL_MODELS = set(common.models_of_kind("sequential"))
+# A workload may declare its two ideals (both role ideal) beside the per-model one.
+IDEAL_PAIR = ("ideal_sequential_s", "ideal_concurrent_s")
 
 
-def ideals(cells):
+def ideals(res, workload, cells):
     """(sequential, concurrent) ideal in seconds for a row of cells, None where there is none."""
     def med(metric, keep=lambda c: True):
+        if not metric:
+            return None
         v = [x for c in cells if c["status"] == "ok" and keep(c) for x in common.runs(c, metric)]
         return float(np.median(v)) if v else None
 
     def sequential(c):
         return common.param(c, "mode") == "inline" or c["model"] in SEQUENTIAL_MODELS
 
-    seq, conc = med("ideal_sequential_s"), med("ideal_concurrent_s")
+    seq = conc = None
+    if set(IDEAL_PAIR) <= set(res.of_role(workload, "ideal")):
+        seq, conc = med(IDEAL_PAIR[0]), med(IDEAL_PAIR[1])
+    ideal = res.ideal_for(workload, "elapsed_s")
     if seq is None:
-        seq = med("ideal_s", sequential)
+        seq = med(ideal, sequential)
     if conc is None:
-        conc = med("ideal_s", lambda c: not sequential(c))
+        conc = med(ideal, lambda c: not sequential(c))
     return seq, conc
 
 
-def panel(ax, workload, cells, models):
+def panel(ax, res, workload, cells, models):
     modes = sorted({common.planned(c).get("mode") for c in cells},
                    key=lambda m: MODE_ORDER.index(m) if m in MODE_ORDER else 99)
-    seq, conc = ideals(cells)
+    seq, conc = ideals(res, workload, cells)
     spreads = [common.spread(c, "elapsed_s") for c in cells]
     top = max([s.max for s in spreads if s] + [x for x in (seq, conc) if x] + [1e-9])
     unit, k = ("s", 1.0) if top >= 2 else ("ms", 1e3)
@@ -116,7 +125,7 @@ def draw(res, out_dir):
     flat = list(axes.flat)
     any_modes = False
     for ax, (w, (cells, _)) in zip(flat, rows.items()):
-        any_modes |= len(panel(ax, w, cells, models)) > 1
+        any_modes |= len(panel(ax, res, w, cells, models)) > 1
     ax = flat[0]
     ax.set_yticks(range(len(models)), models)
     ax.set_ylim(len(models) - 0.5, -0.5)

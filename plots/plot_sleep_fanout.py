@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Figure 4, sleep_fanout: N tasks each sleeping d, against N (log-log), one line per model.
 
-Left: the overhead, elapsed - d (the cells' `overhead_s` metric; elapsed_s - ideal_s where a
-cell lacks it). Right: the memory per task (`rss_per_task_b`: the process's peak RSS growth over
+Left: the overhead, elapsed - d (the cells' `overhead_s` metric; where a cell lacks it,
+elapsed_s minus the metric declared its ideal, `ideal_s`). Right: the memory per task (`rss_per_task_b`: the process's peak RSS growth over
 N, read inside the workload; for processes, each child's private memory). Points are medians of
 the runs, whiskers min-max.
 
@@ -14,11 +14,11 @@ import sys
 import common
 
 
-def overhead_runs(cell):
+def overhead_runs(cell, ideal_metric):
     v = common.runs(cell, "overhead_s")
-    if v:
+    if v or not ideal_metric:
         return v
-    e, ideal = common.runs(cell, "elapsed_s"), common.runs(cell, "ideal_s")
+    e, ideal = common.runs(cell, "elapsed_s"), common.runs(cell, ideal_metric)
     return [a - b for a, b in zip(e, ideal)]
 
 
@@ -88,7 +88,8 @@ def draw(res, out_dir):
     if not any(c["status"] == "ok" and common.param(c, "tasks") for c in cells):
         raise common.Missing(f"no sleep-fanout cell with status ok in {res.display_path()}")
     d = common.param(next(c for c in cells if c["status"] == "ok"), "sleep_s")
-    overhead, dropped = series(cells, overhead_runs)
+    ideal = res.ideal_for("sleep-fanout", "elapsed_s")
+    overhead, dropped = series(cells, lambda c: overhead_runs(c, ideal))
     memory, _ = series(cells, memory_runs)
 
     notes = []

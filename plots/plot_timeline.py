@@ -30,7 +30,6 @@ from matplotlib.transforms import ScaledTranslation
 
 import common
 
-POOL_TID = 1_000_000  # aio's pool worker tracks (and nothing else) have tids from here
 
 # The panels of each figure, in order: (workload, mode, model). The first two of count and
 # both of chess and offload are required; count's further panels are drawn when their traces
@@ -42,20 +41,6 @@ CHESS_PANELS = [("chess", None, "sync"), ("chess", None, "aio-epoll")]
 OFFLOAD_PANELS = [("blocking-offload", "inline", "aio-epoll"),
                   ("blocking-offload", "offload", "aio-epoll")]
 CHESS_ROUNDS = 4  # rounds of the concurrent run shown in the chess window
-
-DESCRIBE = {
-    "sync": "plain sequential code",
-    "py-sync": "the lectures' sequential Python",
-    "threads": "a std::thread per task",
-    "threadpool": "a pool of worker threads",
-    "processes": "a fork()ed process per task",
-    "aio-epoll": "aio, epoll backend",
-    "aio-uring": "aio, io_uring backend",
-    "libuv": "libuv's loop",
-    "asio": "Boost.Asio coroutines",
-    "py-asyncio": "the lectures' asyncio",
-    "py-uvloop": "asyncio on uvloop",
-}
 
 READY = "#f0a202"  # runnable, waiting for its loop to get to it
 MAIN_ALPHA = 0.35  # aio's main task (it only awaits gather) is drawn pale
@@ -75,16 +60,17 @@ class BadTrace(Exception):
 
 
 class Track:
-    def __init__(self, key, name, sort):
+    def __init__(self, key, name, sort, kind="task"):
         self.key = key          # (pid, tid)
         self.name = name
         self.sort = sort
+        self.kind = kind        # what the track says it is (aio/trace_events.hpp): task or pool
         self.spans = []         # (cat, name, start_ms, dur_ms)
         self.marks = []         # (t_ms, text)
 
     @property
     def pool(self):
-        return self.key[1] >= POOL_TID
+        return self.kind == "pool"
 
     @property
     def main(self):
@@ -117,12 +103,13 @@ class Trace:
         if not self.workload or not self.model:
             raise BadTrace(f"{shown(path)}: otherData names no workload and model")
 
-        names, sorts, timed = {}, {}, []
+        names, sorts, kinds, timed = {}, {}, {}, []
         try:
             for e in doc["traceEvents"]:
                 key = (e["pid"], e["tid"])
                 if e["ph"] == "M" and e.get("name") == "thread_name":
                     names[key] = str(e["args"]["name"])
+                    kinds[key] = str(e["args"].get("track", "task"))
                 elif e["ph"] == "M" and e.get("name") == "thread_sort_index":
                     sorts[key] = e["args"]["sort_index"]
                 elif e["ph"] in ("X", "i"):
@@ -137,7 +124,7 @@ class Trace:
             t = self.tracks.get(key)
             if t is None:
                 t = self.tracks[key] = Track(key, names.get(key, f"track {key[1]}"),
-                                             sorts.get(key, key[1]))
+                                             sorts.get(key, key[1]), kinds.get(key, "task"))
             start = (float(e["ts"]) - t0) / 1e3
             if e["ph"] == "X":
                 if float(e.get("dur", 0)) > 0:
@@ -194,7 +181,9 @@ def footer(traces, notes=()):
 
 
 def label(t):
-    return f"{t.model} ({DESCRIBE.get(t.model, t.model)})"
+    # The registry's label, its short name for figures: its one-line description does not fit
+    # a panel's title beside the elapsed time and the printed order.
+    return common.REGISTRY.label(t.model)
 
 
 # ---------------------------------------------------------------------------- drawing a panel

@@ -10,13 +10,18 @@ on the concurrent time.
 
   /usr/bin/python3 scripts/lecture_ratios.py results/latest.json [--tolerance 10] [--strict]
 
-Exit 0, or with --strict 1 when a ratio is off by more than the tolerance; 2 when the file
-cannot be read as a results file.
+Exit 0, or with --strict 1 when a ratio is off by more than the tolerance; 2 (one line on
+stderr) when the file cannot be read as a results file.
 """
-import argparse
+import os
 import sys
 
-import results_file
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "python"))
+import asyncbench  # noqa: E402  (found through the path set just above)
+from asyncbench.cli import ArgumentParser, fail  # noqa: E402
+
+PROG = "lecture_ratios"
 
 # (label, workload, sequential model, sequential params, concurrent model, concurrent params, ratio)
 RATIOS = [
@@ -35,28 +40,31 @@ RATIOS = [
 AGREE = ["count", "say-after", "gather-factorial", "as-completed", "wait-for", "chess"]
 
 
-def find(doc, workload, model, params, what="elapsed_s"):
-    for c in doc["results"]:
-        if c["workload"] == workload and c["model"] == model and c["status"] == "ok" and all(
-                c["params"].get(k) == v for k, v in params.items()):
-            s = c["summary"].get(what) or c["summary"].get("metrics", {}).get(what)
-            return s["median"] if s else None
+def find(res, workload, model, params, what="elapsed_s"):
+    """The median of `what` over the runs of the ok cell of this workload, model and params."""
+    for c in res.of(workload, ok=True):
+        if c["model"] == model and all(asyncbench.param(c, k) == v for k, v in params.items()):
+            s = asyncbench.spread(c, what) if what else None
+            return s.median if s else None
     return None
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
     ap.add_argument("results")
     ap.add_argument("--tolerance", type=float, default=10, help="percent")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a ratio is off")
     a = ap.parse_args()
-    doc = results_file.load(a.results, "lecture_ratios")
+    try:
+        res = asyncbench.load(a.results)
+    except asyncbench.Error as e:
+        fail(PROG, str(e))
     off = 0
-    print(f"Lecture ratios in {a.results} ({doc['profile']} profile, {doc['created']}):\n")
+    print(f"Lecture ratios in {a.results} ({res.profile} profile, {res.created}):\n")
     print("| ratio | lecture | measured | within ±%g %% |" % a.tolerance)
     print("|---|---|---|---|")
     for label, w, m1, p1, m2, p2, want in RATIOS:
-        s, c = find(doc, w, m1, p1), find(doc, w, m2, p2)
+        s, c = find(res, w, m1, p1), find(res, w, m2, p2)
         if s is None or c is None:
             print(f"| {label} | {want:g} | (not in this file) | |")
             continue
@@ -68,8 +76,9 @@ def main():
     print("| workload | ideal s | aio-epoll median s | py-asyncio median s | aio above ideal | asyncio above ideal |")
     print("|---|---|---|---|---|---|")
     for w in AGREE:
-        x, y = find(doc, w, "aio-epoll", {}), find(doc, w, "py-asyncio", {})
-        ideal = find(doc, w, "aio-epoll", {}, "ideal_s")
+        x, y = find(res, w, "aio-epoll", {}), find(res, w, "py-asyncio", {})
+        # The ideal the workload declares for elapsed_s (ideal_s: the model's own ideal).
+        ideal = find(res, w, "aio-epoll", {}, res.ideal_for(w, "elapsed_s"))
         if x is None or y is None or not ideal:
             continue
         print(f"| {w} | {ideal:.4f} | {x:.4f} | {y:.4f} | {(x - ideal) / ideal * 100:+.1f} % | "

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""A results file as Markdown tables: one row per workload and parameters, one column per model.
+"""A results file as Markdown tables: one row per workload and parameters, one column per model
+(in the registry's order, workloads/models.json).
 
 Each entry is the median of a metric over the cell's runs, with its min-max range when asked.
 A model that cannot run the cell shows "n/a" (unsupported: the file says why), a failed or timed
@@ -10,32 +11,26 @@ out cell shows FAILED or TIMEOUT, a cell the plan did not include is blank.
   /usr/bin/python3 scripts/results_table.py FILE --metric rss_per_task_b --range
   /usr/bin/python3 scripts/results_table.py FILE --workloads echo --metric server_cpu_us_per_req
 
---metric: elapsed_s (the default, shown in ms), or any name under a cell's metrics, shown as is.
+--metric: elapsed_s (the default) or any metric a workload declares. A metric declared in
+seconds is shown in ms, any other in its declared unit. The ideal column is the metric the
+workload declares the ideal of the one shown (ideal_for), "sequential / concurrent" where it also
+declares both of those ideals. By default, workloads whose elapsed_s is declared info (echo: the
+load client's fixed window) are left out, with a line naming their primary metric.
+Exit 2 with one line on stderr for a file that is not a results file.
 """
-import argparse
+import os
 import re
 import sys
 
-import results_file
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "python"))
+import asyncbench  # noqa: E402  (found through the path set just above)
+from asyncbench.cli import ArgumentParser, fail  # noqa: E402
+from asyncbench.fmt import in_display_unit, number, time_scale  # noqa: E402
 
-MODELS = ["sync", "py-sync", "threads", "threadpool", "processes", "aio-epoll", "aio-uring", "libuv",
-          "asio", "py-asyncio", "py-uvloop"]
-
-
-def fail(msg):
-    print(f"results_table: {msg}", file=sys.stderr)
-    sys.exit(2)
-
-
-def number(x):
-    a = abs(x)
-    if a >= 1000:
-        return f"{x:,.0f}"
-    if a >= 100:
-        return f"{x:.0f}"
-    if a >= 10:
-        return f"{x:.1f}"
-    return f"{x:.2f}" if a >= 1 else f"{x:.3f}"
+PROG = "results_table"
+# A workload may declare its two ideals (both role ideal) beside the per-model one.
+IDEAL_PAIR = ("ideal_sequential_s", "ideal_concurrent_s")
 
 
 def variant(cell):
@@ -48,91 +43,102 @@ def variant(cell):
         if key in ("iterations", "duration_s", "warmup_s"):
             continue
         if key == "time_scale":
-            x = float(value)
-            value = f"1/{1 / x:.0f}" if x < 0.001 else value
-            key = "scale"
+            key, value = "scale", time_scale(value)
         parts.append(f"{key} {value}")
     return ", ".join(parts)
 
 
-def ideal_ms(by_model):
-    """The row's ideal: sequential / concurrent where the workload reports both."""
-    for c in by_model.values():
-        m = c.get("summary", {}).get("metrics", {})
-        if "ideal_sequential_s" in m and "ideal_concurrent_s" in m:
-            return (f"{number(m['ideal_sequential_s']['median'] * 1000)} / "
-                    f"{number(m['ideal_concurrent_s']['median'] * 1000)}")
-    for c in by_model.values():
-        m = c.get("summary", {}).get("metrics", {})
-        if "ideal_s" in m:
-            return number(m["ideal_s"]["median"] * 1000)
-    return ""
+def median(cell, metric):
+    s = asyncbench.spread(cell, metric)
+    return s.median if s else None
 
 
-def entry(cell, metric, with_range):
+def ideal_text(res, workload, metric, by_model, factor):
+    """The row's ideal of `metric`, in the shown unit: sequential / concurrent where the workload
+    declares both, else the declared ideal's value (each distinct one, largest first)."""
+    ideal = res.ideal_for(workload, metric)
+    if not ideal:
+        return ""
+    cells = list(by_model.values())
+    if set(IDEAL_PAIR) <= set(res.of_role(workload, "ideal")):
+        for c in cells:
+            seq, conc = median(c, IDEAL_PAIR[0]), median(c, IDEAL_PAIR[1])
+            if seq is not None and conc is not None:
+                return f"{number(seq * factor)} / {number(conc * factor)}"
+    values = sorted({v for v in (median(c, ideal) for c in cells) if v is not None}, reverse=True)
+    return " / ".join(number(v * factor) for v in values)
+
+
+def entry(cell, metric, factor, with_range):
     status = cell.get("status")
     if status == "unsupported":
         return "n/a"
     if status in ("failed", "timeout"):
         return status.upper()
-    if metric == "elapsed_s":
-        s, scale = cell.get("summary", {}).get("elapsed_s"), 1000.0
-    else:
-        s, scale = cell.get("summary", {}).get("metrics", {}).get(metric), 1.0
+    s = asyncbench.spread(cell, metric)
     if not s:
         return ""
-    text = number(s["median"] * scale)
+    text = number(s.median * factor)
     if with_range:
-        text += f" [{number(s['min'] * scale)}–{number(s['max'] * scale)}]"
+        text += f" [{number(s.min * factor)}–{number(s.max * factor)}]"
     return text
 
 
+def natural(item):
+    (workload, params), _ = item
+    return (workload, [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", params)])
+
+
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
     ap.add_argument("file")
     ap.add_argument("--metric", default="elapsed_s")
     ap.add_argument("--workloads", help="comma-separated (default: all in the file)")
     ap.add_argument("--range", action="store_true", help="add [min–max] to each median")
     args = ap.parse_args()
-    doc = results_file.load(args.file, "results_table")
-    cells = doc["results"]
+    try:
+        res = asyncbench.load(args.file)
+    except asyncbench.Error as e:
+        fail(PROG, str(e))
     wanted = args.workloads.split(",") if args.workloads else None
 
+    # By default a workload whose elapsed_s is declared info (a load client's fixed window) is
+    # left out of the elapsed table: its numbers are its other metrics.
+    skipped = set()
+    if not wanted and args.metric == "elapsed_s":
+        skipped = {c["workload"] for c in res.cells
+                   if res.direction(c["workload"], "elapsed_s") == "info"}
     rows = {}  # (workload, variant) -> {model: cell}
-    # A load client's cells (echo): elapsed is its fixed window; their numbers are rps, latency.
-    skipped = {c["workload"] for c in cells if "rps" in c.get("metrics", {})}
-    if wanted or args.metric != "elapsed_s":
-        skipped = set()
-    for c in cells:
-        if wanted and c["workload"] not in wanted:
-            continue
-        if c["workload"] in skipped:
+    for c in res.cells:
+        if (wanted and c["workload"] not in wanted) or c["workload"] in skipped:
             continue
         rows.setdefault((c["workload"], variant(c)), {})[c["model"]] = c
     if not rows:
-        fail("no cells to show" + (f" for {args.workloads}" if wanted else ""))
-    models = [m for m in MODELS if any(m in r for r in rows.values())]
-    unit = "ms" if args.metric == "elapsed_s" else args.metric
-    show_ideal = args.metric == "elapsed_s"
-    print("| workload | parameters | " + ("ideal ms | " if show_ideal else "") + " | ".join(models) + " |")
-    print("|---|---|" + ("---:|" if show_ideal else "") + "---:|" * len(models))
-    def natural(item):
-        (workload, params), _ = item
-        return (workload, [int(t) if t.isdigit() else t
-                           for t in re.split(r"(\d+)", params)])
+        fail(PROG, "no cells to show" + (f" for {args.workloads}" if wanted else ""))
+    models = asyncbench.registry().order({m for r in rows.values() for m in r})
 
+    units = {in_display_unit(res.unit(w, args.metric))
+             for w in {w for w, _ in rows} if res.declaration(w, args.metric)}
+    unit = next(iter(units))[0] if len(units) == 1 else "each workload's declared unit"
+    show_ideal = any(res.ideal_for(w, args.metric) for w, _ in rows)
+    print("| workload | parameters | " + (f"ideal {unit} | " if show_ideal else "") +
+          " | ".join(models) + " |")
+    print("|---|---|" + ("---:|" if show_ideal else "") + "---:|" * len(models))
     for (workload, params), by_model in sorted(rows.items(), key=natural):
-        ideal = f"{ideal_ms(by_model)} | " if show_ideal else ""
+        _, factor = in_display_unit(res.unit(workload, args.metric))
+        ideal = (f"{ideal_text(res, workload, args.metric, by_model, factor)} | "
+                 if show_ideal else "")
         print(f"| {workload} | {params} | {ideal}" +
-              " | ".join(entry(by_model[m], args.metric, args.range) if m in by_model else ""
-                         for m in models) + " |")
-    m = doc.get("machine", {})
-    print(f"\nMedians in {unit} of {doc.get('profile', '?')} profile runs, "
-          f"{m.get('cpu_model', '?')} × {m.get('cores', '?')}, {m.get('kernel', '?').split(' #')[0]}, "
-          f"commit {str(m.get('git_commit', '?'))[:12]}.")
+              " | ".join(entry(by_model[m], args.metric, factor, args.range) if m in by_model
+                         else "" for m in models) + " |")
+    m = res.machine
+    print(f"\nMedians in {unit or 'the declared unit'} of {res.profile} profile runs, "
+          f"{m.get('cpu_model', '?')} × {m.get('cores', '?')}, "
+          f"{str(m.get('kernel', '?')).split(' #')[0]}, commit {str(m.get('git_commit', '?'))[:12]}.")
     for w in sorted(skipped):
-        print(f"({w}: its elapsed time is the load client's window; see --workloads {w} "
-              f"--metric rps, p99_us or server_cpu_us_per_req)")
+        d = res.declaration(w, "elapsed_s") or {}
+        print(f"({w}: its elapsed_s is declared info ({d.get('title', 'not compared')}); see "
+              f"--workloads {w} --metric {res.primary(w) or '...'}, its primary metric)")
 
 
 if __name__ == "__main__":

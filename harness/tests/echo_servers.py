@@ -2,12 +2,14 @@
 """Every echo server, started as users start it (`asyncbench serve echo --model M --port 0`),
 against a correctness client. Run by ctest:
 
-  echo_servers.py BIN_DIR [MODEL ...]      (default: every model)
+  echo_servers.py BIN_DIR [MODEL ...]      (default: every model with an echo server)
+  echo_servers.py --list                   (the models it would test, and nothing else)
 
 Per model:
   integrity    connections with sizes from 1 B to 1 MiB (log-uniform, a fixed seed), the writer
                and the reader concurrent on each, every byte compared; 32 at once (one at a time
-               for the iterative `sync` server, which serves one connection at a time by design)
+               for a model of kind sequential, the iterative `sync` server, which serves one
+               connection at a time by design)
   reset        a client that sends and then resets its connection (RST) while a good connection is
                open: the good one is unaffected and the server keeps accepting
   half-close   a client that sends, shuts down its writing side and reads to the end gets all of
@@ -16,8 +18,10 @@ Per model:
                every other model, so both are covered)
   errors       a port already in use: one line on stderr and exit 1
 
-Output ends with "N passed, N failed".
+The models are the registry's (workloads/models.json) whose source file is in
+workloads/network/echo: those that have a server program. Output ends with "N passed, N failed".
 """
+import argparse
 import os
 import random
 import signal
@@ -28,8 +32,12 @@ import sys
 import threading
 import time
 
-MODELS = ["sync", "threads", "threadpool", "processes", "aio-epoll", "aio-uring", "libuv", "asio",
-          "py-asyncio", "py-uvloop"]
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "python"))
+import asyncbench  # noqa: E402  (found through the path set just above)
+
+REGISTRY = asyncbench.registry()
+MODELS = REGISTRY.models_in(os.path.join(ROOT, "workloads", "network", "echo"))
 TIMEOUT = 60  # seconds for any one connection: generous, CI machines are noisy
 
 
@@ -100,10 +108,16 @@ def sizes(n, seed):
     return [max(1, int(2 ** rng.uniform(0, 20))) for _ in range(n)]
 
 
+def iterative(model):
+    """A sequential model's server serves one connection at a time (the others wait in the
+    backlog)."""
+    return REGISTRY.kind(model) == "sequential"
+
+
 def check_integrity(port, model):
     payload = random.Random(7).randbytes(1 << 20)
     lens = sizes(32, 11) + [1, 1 << 20]
-    if model == "sync":  # one connection at a time: the others would wait in the backlog
+    if iterative(model):
         for n in lens:
             assert echo_round_trip(port, payload[:n]) == payload[:n], f"{n} bytes came back wrong"
         return
@@ -130,13 +144,13 @@ def check_reset(port, model):
     bad.sendall(b"x" * 100_000)
     bad.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     bad.close()  # RST
-    if model != "sync":
+    if not iterative(model):
         good = connect(port)
         good.sendall(b"ping")
         assert good.recv(4) == b"ping"
     # The server still serves new connections after the reset.
     assert echo_round_trip(port, b"after the reset") == b"after the reset"
-    if model != "sync":
+    if not iterative(model):
         good.sendall(b"pong")
         assert good.recv(4) == b"pong"
         good.close()
@@ -178,8 +192,21 @@ def test_model(bin_dir, model, sig):
 
 
 def main():
-    bin_dir = sys.argv[1]
-    models = sys.argv[2:] or MODELS
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("bin_dir", nargs="?", help="the directory of the asyncbench binary")
+    ap.add_argument("models", nargs="*", help=f"default: {' '.join(MODELS)}")
+    ap.add_argument("--list", action="store_true", help="print the models it would test")
+    args = ap.parse_args()
+    models = args.models or MODELS
+    unknown = [m for m in models if m not in MODELS]
+    if unknown:
+        ap.error(f"no echo server for {', '.join(unknown)} (these have one: {' '.join(MODELS)})")
+    if args.list:
+        print(" ".join(models))
+        return
+    if not args.bin_dir:
+        ap.error("give BIN_DIR, or --list")
+    bin_dir = args.bin_dir
     passed = failed = 0
     for i, model in enumerate(models):
         sig = signal.SIGTERM if i % 2 == 0 else signal.SIGINT

@@ -1,6 +1,7 @@
 """`asyncbench trace`: the file is a Chrome trace (valid JSON, traceEvents with ph, ts, pid, tid),
 and it shows what the lectures draw: count's three tasks overlapping in one sleep under aio, one
-after another under sync.
+after another under sequential code. The models come from the registry (workloads/models.json):
+aio's, those with a `backend`, and those of kind sequential.
 
     trace_files.py BIN_DIR
 """
@@ -11,6 +12,14 @@ import sys
 import tempfile
 
 from checks import Checks
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "python"))
+import asyncbench  # noqa: E402  (found through the path set just above)
+
+REGISTRY = asyncbench.registry()
+AIO = [m["id"] for m in REGISTRY.models if m.get("backend")]   # aio on each of its backends
+SEQUENTIAL = REGISTRY.of_kind("sequential")
 
 
 def spans(doc, cat_prefix="waiting: timer"):
@@ -28,7 +37,7 @@ def main(bin_dir):
     exe = os.path.join(bin_dir, "asyncbench")
     with tempfile.TemporaryDirectory() as tmp:
         docs = {}
-        for model in ("aio-epoll", "aio-uring", "sync"):
+        for model in AIO + SEQUENTIAL:
             out = os.path.join(tmp, f"count-{model}.json")
             p = subprocess.run([exe, "trace", "count", "--model", model, "--out", out],
                                capture_output=True, text=True, timeout=120)
@@ -47,7 +56,7 @@ def main(bin_dir):
                   f"{model}: the file says what ran")
 
         scale = None
-        for model in ("aio-epoll", "aio-uring"):
+        for model in AIO:
             if model not in docs:
                 continue
             waits = [w for ws in spans(docs[model]).values() for w in ws]
@@ -58,19 +67,21 @@ def main(bin_dir):
                 end = min(b for _, b in waits)
                 check(start < end, f"{model}: the three sleeps overlap (one window)",
                       f"common window {(end - start) / 1e3:.1f} ms of a {scale * 1e3:.0f} ms sleep")
-        if "sync" in docs:
-            per_track = spans(docs["sync"])
+        for model in SEQUENTIAL:
+            if model not in docs:
+                continue
+            per_track = spans(docs[model])
             waits = sorted(w for ws in per_track.values() for w in ws)
-            check(len(per_track) == 3 and len(waits) == 3, "sync: three tasks, each sleeping",
+            check(len(per_track) == 3 and len(waits) == 3, f"{model}: three tasks, each sleeping",
                   f"{len(per_track)} tracks")
             check(all(waits[i][1] <= waits[i + 1][0] for i in range(len(waits) - 1)),
-                  "sync: the sleeps come one after another")
+                  f"{model}: the sleeps come one after another")
 
-        bad = subprocess.run([exe, "trace", "echo", "--model", "sync", "--out",
+        bad = subprocess.run([exe, "trace", "echo", "--model", SEQUENTIAL[0], "--out",
                               os.path.join(tmp, "x.json")], capture_output=True, text=True)
         check(bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1,
               "a network workload: one line, exit 2", bad.stderr.strip())
-        bad = subprocess.run([exe, "trace", "count", "--model", "aio-epoll", "--param", "x",
+        bad = subprocess.run([exe, "trace", "count", "--model", AIO[0], "--param", "x",
                               "--out", os.path.join(tmp, "x.json")], capture_output=True, text=True)
         check(bad.returncode == 2 and "name=value" in bad.stderr, "a malformed --param: exit 2",
               bad.stderr.strip())
