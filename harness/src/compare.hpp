@@ -15,7 +15,9 @@
 //   3. a one-sided Mann-Whitney U test gives p <= 0.05 (with 3 runs a side: all three worse).
 // An improvement mirrors it. A deterministic metric (an instruction count) has no statistics:
 // a change beyond --deterministic-threshold (2 %) of the medians is the verdict. A cell that ran
-// before and fails now is a regression.
+// before and fails now is a regression. The exit status is 1 for a regression of a primary
+// metric (or a cell that now fails); secondary regressions are listed and counted, and fail only
+// with --strict.
 //
 // One or more files with --pair A:B: model A against model B within the files, on every cell
 // both have (the same workload and parameters): the ratio A/B of each round's runs (runs of the
@@ -42,9 +44,12 @@ struct CompareOptions {
   std::vector<std::string> where;      // name=value[,value...]: only the cells that match
   std::vector<std::string> metrics;    // pairs: only these metrics (empty: every compared one)
   std::filesystem::path root;          // the source tree: schema, registry, manifests
+  bool strict = false;                 // a secondary regression fails too
+  std::string role;                    // only metrics of this role (e.g. deterministic)
 };
 
-// Returns 1 if a regression was found, 0 otherwise (pairs: 0). Throws std::runtime_error with a
+// Returns 1 if a primary regression was found (with `strict`, any regression), 0 otherwise
+// (pairs: 0). Throws std::runtime_error with a
 // one-line reason for an unreadable, invalid or foreign file, std::invalid_argument for bad
 // options.
 int compare_files(const CompareOptions& opts, std::ostream& out);

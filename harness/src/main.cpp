@@ -246,6 +246,12 @@ int main(int argc, char** argv) {
                       "only the cells whose parameter matches, e.g. connections=16,256 "
                       "(repeatable: all must match)");
   cmd_cmp->add_option("--metric", co.metrics, "with --pair: only these metrics (repeatable)");
+  cmd_cmp->add_flag("--strict", co.strict,
+                    "a secondary regression fails too (default: only a primary one does)");
+  cmd_cmp
+      ->add_option("--role", co.role,
+                   "only the metrics of this role, e.g. deterministic (the counts' gate)")
+      ->check(CLI::IsMember({"measured", "count", "deterministic"}));
 
   std::string serve_what, serve_model, serve_host;
   int serve_port = -1, serve_delay_ms = -1;

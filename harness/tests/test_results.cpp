@@ -124,7 +124,7 @@ Json results_with(const std::string& profile, const std::vector<Planted>& cells,
 }
 
 int compare_docs(const Json& a, const Json& b, std::string* text = nullptr, double threshold = 5,
-                 const std::string& format = "text") {
+                 const std::string& format = "text", bool strict = false) {
   TempDir d;
   save_atomic(a, d.path / "a.json");
   save_atomic(b, d.path / "b.json");
@@ -132,6 +132,7 @@ int compare_docs(const Json& a, const Json& b, std::string* text = nullptr, doub
   o.files = {d.path / "a.json", d.path / "b.json"};
   o.threshold_pct = threshold;
   o.format = format;
+  o.strict = strict;
   o.root = test_suite().root;
   std::ostringstream out;
   const int rc = compare_files(o, out);
@@ -477,7 +478,9 @@ TEST(Compare, DirectionsComeFromTheDeclarationsNotTheNames) {
   const Json a = results_with("quick", {{"sync", {1, 1, 1}, {{"rps", {100, 101, 102}}, {"rate", {100, 101, 102}}}}});
   const Json b = results_with("quick", {{"sync", {1, 1, 1}, {{"rps", {150, 151, 152}}, {"rate", {150, 151, 152}}}}});
   std::string text;
-  EXPECT_EQ(compare_docs(a, b, &text, 5, "json"), 1);
+  // Both are secondary metrics (elapsed_s is demo's primary): listed, but only --strict fails.
+  EXPECT_EQ(compare_docs(a, b, &text, 5, "json"), 0);
+  EXPECT_EQ(compare_docs(a, b, nullptr, 5, "text", true), 1);
   const Json j = Json::parse(text);
   std::map<std::string, std::string> verdict;
   for (const Json& r : j["rows"]) verdict[r["metric"]] = r["verdict"];
@@ -494,17 +497,24 @@ TEST(Compare, RusageFiguresAreSecondaryLowerIsBetter) {
   Json b = a;
   for (auto& x : b["results"][0]["cpu_s"]) x = x.get<double>() * 1.4;
   std::string text;
-  EXPECT_EQ(compare_docs(a, b, &text), 1);
+  EXPECT_EQ(compare_docs(a, b, &text), 0);
   EXPECT_NE(text.find("REGRESSION (secondary)"), std::string::npos) << text;
   EXPECT_NE(text.find("cpu_s"), std::string::npos);
+  EXPECT_NE(text.find("fails only with --strict"), std::string::npos) << text;
+  EXPECT_EQ(compare_docs(a, b, nullptr, 5, "text", true), 1);
+  // The primary metric worse: exit 1 without --strict.
+  Json c = a;
+  for (auto& x : c["results"][0]["elapsed_s"]) x = x.get<double>() * 1.4;
+  EXPECT_EQ(compare_docs(a, c), 1);
 }
 
 TEST(Compare, DeterministicMetricsNeedOneValueAndNoTest) {
   const Json a = results_with("quick", {{"sync", {1}, {{"instructions", {1000}}}}});
   const Json b = results_with("quick", {{"sync", {1}, {{"instructions", {1030}}}}});
   const Json c = results_with("quick", {{"sync", {1}, {{"instructions", {1010}}}}});
-  EXPECT_EQ(compare_docs(a, b), 1);  // +3 %: beyond the 2 % of deterministic metrics
-  EXPECT_EQ(compare_docs(a, c), 0);  // +1 %
+  // +3 %: beyond the 2 % of deterministic metrics (a secondary metric here: --strict)
+  EXPECT_EQ(compare_docs(a, b, nullptr, 5, "text", true), 1);
+  EXPECT_EQ(compare_docs(a, c, nullptr, 5, "text", true), 0);  // +1 %
 }
 
 TEST(Compare, WhatCannotBeReadIsAOneLineErrorNamingTheCell) {
