@@ -130,11 +130,16 @@ CellOutcome interpret(const ProcessResult& pr, const Cell& cell) {
   return o;
 }
 
-CellOutcome run_cell(const Cell& cell, const RunEnv& env) {
+CellOutcome run_cell(const Cell& cell, const RunEnv& env, const RunWrap& wrap) {
   ProcessOptions po;
   po.argv = command_for(cell, env.bin_dir, env.python);
-  po.timeout = std::chrono::milliseconds(static_cast<long>(cell.timeout_s * 1000));
+  po.timeout =
+      std::chrono::milliseconds(static_cast<long>(cell.timeout_s * wrap.timeout_factor * 1000));
   po.stop = env.stop;
+  if (!wrap.program_prefix.empty()) {
+    po.argv.insert(po.argv.begin(), wrap.program_prefix.begin(), wrap.program_prefix.end());
+    po.extra_env = wrap.env;
+  }
 
   // A network workload's server: started fresh for each run, on its own core when there are two
   // or more, with the client on another (SPEC §8).
@@ -149,8 +154,12 @@ CellOutcome run_cell(const Cell& cell, const RunEnv& env) {
                              need.model == "cell" ? cell.model : need.model, env.bin_dir,
                              env.python);
       sargv.insert(sargv.end(), {"--host", "127.0.0.1", "--port", "0"});
+      if (wrap.server_exit_after_s > 0)
+        sargv.insert(sargv.end(), {"--exit-after-s", std::to_string(int(wrap.server_exit_after_s))});
+      sargv.insert(sargv.begin(), wrap.server_prefix.begin(), wrap.server_prefix.end());
       server = std::make_unique<ServerProcess>();
-      server->start(sargv, pin ? 0 : -1);
+      server->start(sargv, pin ? 0 : -1, wrap.server_ready,
+                    wrap.server_prefix.empty() ? std::vector<std::string>{} : wrap.env);
       po.argv.insert(po.argv.end(),
                      {"--host", server->host(), "--port", std::to_string(server->port())});
       if (need.pass_pid)
@@ -181,8 +190,13 @@ CellOutcome run_cell(const Cell& cell, const RunEnv& env) {
   }
   double server_cpu = 0;
   if (server) {
-    const ServerExit se = server->stop();
-    if (o.kind == CellOutcome::ok && !se.stopped_cleanly) {
+    if (wrap.before_server_stop && server->running()) wrap.before_server_stop(server->pid());
+    const ServerExit se =
+        server->stop(wrap.server_stop, wrap.server_stop_signal, wrap.server_stop_group);
+    o.server_ctx_switches = se.ctx_switches;
+    // A server that ended by its own backstop (--exit-after-s) has ended as asked.
+    if (o.kind == CellOutcome::ok && !se.stopped_cleanly && !se.by_alarm &&
+        !wrap.server_may_be_killed) {
       o.kind = CellOutcome::failed;
       o.error = se.error;
     } else if (o.kind == CellOutcome::failed && !se.stopped_cleanly && server_error.empty()) {

@@ -428,7 +428,9 @@ int compare_two(const CompareOptions& o, const File& base, const File& next, std
   // A primary regression (or a cell that now fails) is the verdict; a secondary one counts only
   // with --strict: with a dozen secondary metrics a cell, an A/A run of the quick profile on one
   // machine gives about one chance regression among 100 comparisons (README).
-  const int exit_code = (primary_regressions || (o.strict && regressions)) ? 1 : 0;
+  // With --role, the metrics of that role are what is judged: any of them regressing fails.
+  const int exit_code =
+      (primary_regressions || ((o.strict || !o.role.empty()) && regressions)) ? 1 : 0;
 
   if (o.format == "json") {
     Json j;

@@ -66,6 +66,7 @@ struct Conn {
   std::size_t received = 0;
   bool busy = false;  // a message is out, its echo not complete
   bool dead = false;
+  bool finished = false;  // --requests: made its requests and closed (not a loss)
   std::int64_t started_ns = 0;       // closed loop: sent; open loop: due
   std::deque<std::int64_t> backlog;  // open loop: due times of requests waiting for this conn
   std::uint64_t done_in_window = 0;
@@ -180,7 +181,7 @@ void EchoLoad::lose(Conn& c, const char* why) {
 }
 
 void EchoLoad::read_some(Conn& c, std::int64_t now) {
-  while (!c.dead) {
+  while (!c.dead && !c.finished) {
     const ssize_t n = ::recv(c.fd, m_buf.data(), m_buf.size(), 0);
     if (n > 0) {
       const auto got = std::size_t(n);
@@ -225,6 +226,12 @@ void EchoLoad::complete(Conn& c, std::int64_t now) {
       c.backlog.pop_front();
       start(c, due);
     }
+  } else if (m_o.requests > 0 && c.seq >= m_o.requests) {
+    // Its share done: closed by the client, as a client of a counted run does.
+    c.finished = true;
+    ::epoll_ctl(m_ep, EPOLL_CTL_DEL, c.fd, nullptr);
+    ::close(c.fd);
+    c.fd = -1;
   } else if (!m_window_open || now < m_t_end) {
     start(c, now);
   }
@@ -245,15 +252,25 @@ LoadResult EchoLoad::run() {
 
   const std::int64_t t0 = now_ns();
   const auto ns = [](double s) { return static_cast<std::int64_t>(s * 1e9); };
-  std::int64_t t_measure_planned = t0 + ns(m_o.warmup_s);
+  // --requests: no warm-up and no time window; the run is its requests.
+  const bool counted = m_o.requests > 0;
+  std::int64_t t_measure_planned = counted ? t0 : t0 + ns(m_o.warmup_s);
   const bool open = m_o.rate > 0;
   const double interval_ns = open ? 1e9 / m_o.rate : 0;
   std::uint64_t due_index = 0;  // open loop: the next request to become due, over all conns
   double server_cpu0 = 0, client_cpu0 = 0;
   std::int64_t stop_at = INT64_MAX;
 
+  if (counted) {
+    // The window is the whole run: open it before the first request.
+    if (m_o.server_pid > 0) server_cpu0 = process_tree_cpu_s(m_o.server_pid);
+    client_cpu0 = own_cpu_s();
+    m_t_measure = now_ns();
+    m_t_end = INT64_MAX;
+    m_window_open = true;
+  }
   if (!open)
-    for (auto& c : m_conns) start(c, t0);
+    for (auto& c : m_conns) start(c, counted ? m_t_measure : t0);
 
   std::vector<epoll_event> events(512);
   for (;;) {
@@ -265,11 +282,14 @@ LoadResult EchoLoad::run() {
       client_cpu0 = own_cpu_s();
       now = now_ns();
       m_t_measure = now;
-      m_t_end = now + ns(m_o.duration_s);
+      m_t_end = counted ? INT64_MAX : now + ns(m_o.duration_s);
       m_window_open = true;
       stop_at = open ? m_t_end + ns(m_o.drain_s) : m_t_end;
     }
-    if (m_window_open && now >= m_t_end && m_r.window_s == 0) {
+    const bool all_finished =
+        counted && std::all_of(m_conns.begin(), m_conns.end(),
+                               [](const Conn& c) { return c.finished || c.dead; });
+    if (m_window_open && (now >= m_t_end || all_finished) && m_r.window_s == 0) {
       m_r.window_s = double(now - m_t_measure) / 1e9;
       if (m_o.server_pid > 0) {
         const double end = process_tree_cpu_s(m_o.server_pid);
@@ -282,7 +302,7 @@ LoadResult EchoLoad::run() {
       }
       m_r.client_cpu_s = own_cpu_s() - client_cpu0;
     }
-    if (now >= stop_at || !m_r.error.empty()) break;
+    if (now >= stop_at || all_finished || !m_r.error.empty()) break;
     if (open && m_window_open && now >= m_t_end) {
       // Draining: stop once every request due in the window has its echo.
       const bool pending = std::any_of(m_conns.begin(), m_conns.end(), [&](const Conn& c) {
@@ -311,10 +331,12 @@ LoadResult EchoLoad::run() {
       }
     }
     if (std::all_of(m_conns.begin(), m_conns.end(), [](const Conn& c) { return c.dead; })) {
+      // (--requests: finished connections are not dead; the run ended above when all were.)
       fail("every connection was closed or reset by the server");
       break;
     }
-    const std::int64_t wait = std::max<std::int64_t>(0, wake - now_ns());
+    const std::int64_t wait =
+        std::min<std::int64_t>(std::max<std::int64_t>(0, wake - now_ns()), 1'000'000'000);
     timespec ts{time_t(wait / 1'000'000'000), long(wait % 1'000'000'000)};
     const int n = ::epoll_pwait2(m_ep, events.data(), int(events.size()), &ts, nullptr);
     if (n < 0) {
@@ -325,7 +347,7 @@ LoadResult EchoLoad::run() {
     now = now_ns();
     for (int i = 0; i < n; ++i) {
       Conn& c = *static_cast<Conn*>(events[std::size_t(i)].data.ptr);
-      if (c.dead) continue;
+      if (c.dead || c.finished) continue;
       if (events[std::size_t(i)].events & EPOLLOUT) write_some(c);
       if (events[std::size_t(i)].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
         read_some(c, now);
@@ -333,7 +355,7 @@ LoadResult EchoLoad::run() {
   }
   if (m_r.window_s == 0 && m_window_open) m_r.window_s = double(now_ns() - m_t_measure) / 1e9;
   for (const auto& c : m_conns) {
-    if (!c.dead && c.done_in_window == 0) ++m_r.stalled_connections;
+    if (!c.dead && !c.finished && c.done_in_window == 0) ++m_r.stalled_connections;
     if (open && !c.dead) {
       m_r.unfinished += std::uint64_t(
           std::count_if(c.backlog.begin(), c.backlog.end(), [&](std::int64_t d) { return measured(d); }));

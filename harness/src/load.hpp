@@ -32,6 +32,9 @@ struct LoadOptions {
   double rate = 0;       // requests per second over all connections; 0: closed loop
   double drain_s = 2.0;  // open loop: how long to wait after the window for its late echoes
   pid_t server_pid = 0;  // 0: the server's CPU is not measured
+  // > 0: a counted run: each connection makes exactly this many requests (closed loop, no
+  // warm-up, no time window) and then closes; the run ends when every connection has.
+  std::uint64_t requests = 0;
 };
 
 struct LoadResult {

@@ -133,6 +133,10 @@ int load(const std::string& what, const std::string& model, const LoadOptions& o
     std::fprintf(stderr, "asyncbench load: '%s' has no load client (echo has)\n", what.c_str());
     return 2;
   }
+  if (o.requests > 0 && o.rate > 0) {
+    std::fprintf(stderr, "asyncbench load: --requests is a closed loop; it takes no --rate\n");
+    return 2;
+  }
   const LoadResult r = run_echo_load(o);
   Json line;
   line["workload"] = "echo";
@@ -143,6 +147,11 @@ int load(const std::string& what, const std::string& model, const LoadOptions& o
                  {"duration_s", o.duration_s},
                  {"warmup_s", o.warmup_s}};
   if (o.rate > 0) params["rate"] = o.rate;
+  if (o.requests > 0) {
+    params["requests"] = o.requests;
+    params.erase("duration_s");
+    params.erase("warmup_s");
+  }
   line["params"] = params;
   std::string error = r.error;
   if (error.empty() && r.requests == 0)
@@ -199,8 +208,12 @@ int main(int argc, char** argv) {
   cmd_run->add_option("-w,--workloads", wl_arg, "workloads (comma-separated; default all)");
   cmd_run->add_option("-m,--models", model_arg, "models (comma-separated; default all)");
   cmd_run
-      ->add_option("--profile", ro.profile, "quick (3 runs, ~3 min), full (9 runs, ~20 min), smoke")
-      ->check(CLI::IsMember({"quick", "full", "smoke"}));
+      ->add_option("--profile", ro.profile,
+                   "quick (3 runs, ~5 min), full (9 runs, ~50 min), smoke, counted (instructions "
+                   "and system calls under valgrind and perf, 1 run)")
+      ->check(CLI::IsMember({"quick", "full", "smoke", "counted"}));
+  bool count_flag = false;
+  cmd_run->add_flag("--count", count_flag, "the same as --profile counted");
   cmd_run->add_option("--repeat", ro.repeats, "counted runs per cell (default: the profile's)")
       ->check(CLI::Range(1, 1000));
   cmd_run->add_option("--where", ro.where,
@@ -305,6 +318,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1e8));
   cmd_load->add_option("--drain-s", lo.drain_s, "open loop: wait for late echoes (default 2)")
       ->check(CLI::Range(0.0, 3600.0));
+  cmd_load
+      ->add_option("--requests", lo.requests,
+                   "a counted run: exactly this many requests per connection, then close "
+                   "(closed loop; no warm-up or window)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   cmd_load->add_option("--server-pid", lo.server_pid,
                        "measure this process's (and its children's) CPU over the window")
       ->check(CLI::PositiveNumber);
@@ -320,6 +338,14 @@ int main(int argc, char** argv) {
   try {
     if (*cmd_list) return list(root);
     if (*cmd_run) {
+      if (count_flag) {
+        if (cmd_run->count("--profile") && ro.profile != "counted") {
+          std::fprintf(stderr, "asyncbench: --count is --profile counted, not %s\n",
+                       ro.profile.c_str());
+          return 2;
+        }
+        ro.profile = "counted";
+      }
       ro.root = root;
       ro.bin_dir = self_dir();
       if (const char* py = std::getenv("ASYNCBENCH_PYTHON")) ro.python = py;

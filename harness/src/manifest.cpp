@@ -18,7 +18,24 @@ namespace {
 
 const std::set<std::string> kManifestKeys = {"id",      "family",  "title",    "unsupported",
                                              "metrics", "server",  "program",  "profiles",
-                                             "about"};
+                                             "about",   "count"};
+
+CountSpec parse_count(const Json& j) {
+  CountSpec c;
+  c.target = j.at("target").get<std::string>();
+  c.phase = j.value("phase", false);
+  if (j.contains("sizes")) {
+    const Json& s = j.at("sizes");
+    c.size_param = s.at("param").get<std::string>();
+    c.sizes = s.at("values").get<std::vector<Json>>();
+  }
+  c.unit_metric = j.value("unit_metric", "");
+  c.unit = j.at("unit").get<std::string>();
+  c.instructions = j.value("instructions", "");
+  c.syscalls = j.value("syscalls", "");
+  c.ctx_switches = j.value("ctx_switches", "");
+  return c;
+}
 
 Workload parse_manifest(const fs::path& file, const fs::path& root, const Registry& registry) {
   std::ifstream in(file);
@@ -50,10 +67,12 @@ Workload parse_manifest(const fs::path& file, const fs::path& root, const Regist
       w.server.pass_pid = s.value("pass_pid", false);
     }
     if (j.contains("program")) w.program = j.at("program").get<std::vector<std::string>>();
+    if (j.contains("count")) w.count = parse_count(j.at("count"));
     for (auto& [name, p] : j.at("profiles").items()) {
       Profile prof;
       prof.timeout_s = p.value("timeout_s", 60.0);
       prof.warmup = p.value("warmup", true);
+      prof.counted = p.value("counted", false);
       for (const auto& c : p.at("cells")) {
         ProfileCell cell;
         cell.params = c.value("params", Json::object());
@@ -118,6 +137,42 @@ Workload parse_manifest(const fs::path& file, const fs::path& root, const Regist
       w.primary = name;
     }
   if (w.primary.empty()) bad(file, "no primary metric: mark the one the workload is judged by");
+
+  const CountSpec& c = w.count;
+  const bool counted_profile =
+      std::any_of(w.profiles.begin(), w.profiles.end(), [](const auto& p) { return p.second.counted; });
+  if (counted_profile && c.target.empty())
+    bad(file, "a counted profile needs a \"count\" declaration (how the workload is counted)");
+  if (!c.target.empty()) {
+    if (c.target != "server" && c.target != "program")
+      bad(file, "count.target '" + c.target + "' is neither server nor program");
+    if (c.target == "server" && w.server.role.empty())
+      bad(file, "count.target server, but the workload declares no server");
+    if (!c.sizes.empty() && (c.sizes.size() != 2 || !c.sizes[0].is_number() ||
+                             !c.sizes[1].is_number() || c.sizes[0] >= c.sizes[1]))
+      bad(file, "count.sizes.values wants two numbers, the smaller first");
+    if (c.sizes.empty() && !c.phase)
+      bad(file, "count without two sizes must count the measured phase (\"phase\": true): "
+                "nothing else cancels start-up");
+    if (c.phase && c.target != "program") bad(file, "count.phase is for the program");
+    for (const std::string* m : {&c.instructions, &c.syscalls, &c.ctx_switches}) {
+      if (m->empty()) continue;
+      const auto it = w.metrics.find(*m);
+      if (it == w.metrics.end() || it->second.role != "deterministic")
+        bad(file, "count records '" + *m + "', which is not declared with role deterministic");
+    }
+    if (!c.syscalls.empty() && c.sizes.empty())
+      bad(file, "count.syscalls needs two sizes (perf counts the whole process)");
+    // Beside each count, what the registry says a counted run records with it.
+    for (const auto& [kind, name] : {std::pair<std::string, std::string>{"instructions", c.instructions},
+                                     {"syscalls", c.syscalls}}) {
+      if (name.empty() || !registry.count_metrics().count(kind)) continue;
+      for (const auto& [suffix, d] : registry.count_metrics().at(kind))
+        if (!w.metrics.count(name + suffix)) w.metrics[name + suffix] = d;
+    }
+    if (!c.unit_metric.empty() && !w.metrics.count(c.unit_metric))
+      bad(file, "count.unit_metric '" + c.unit_metric + "' is not a declared metric");
+  }
   return w;
 }
 
@@ -202,7 +257,7 @@ std::vector<Cell> filter_cells(std::vector<Cell> cells, const std::vector<std::s
       throw std::invalid_argument("--where: no chosen cell has a parameter '" + name + "'");
     std::erase_if(cells, [&](const Cell& c) {
       const auto it = c.params.find(name);
-      return it == c.params.end() ||
+      return it != c.params.end() &&
              std::find(values.begin(), values.end(), value_text(*it)) == values.end();
     });
   }
@@ -243,9 +298,14 @@ std::vector<Cell> plan(const Suite& suite, const std::string& profile,
         c.model = model.id;
         c.params = pc.params;
         c.timeout_s = p->second.timeout_s;
-        c.warmup = p->second.warmup;
+        c.warmup = p->second.warmup && !p->second.counted;
+        c.counted = p->second.counted;
         c.id = cell_id(w.id, model.id, c.params);
         if (!has) c.unsupported = why->second;
+        else if (c.counted && w.count.phase && w.count.sizes.empty() && !model.phase_hooks)
+          c.unsupported = model.id + "'s programs do not mark their measured phase for callgrind, "
+                          "and " + w.id + " is counted over that phase alone: the interpreter's "
+                          "start-up cannot be told apart from the scenario";
         cells.push_back(std::move(c));
       }
     }

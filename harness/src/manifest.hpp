@@ -26,6 +26,7 @@ struct ProfileCell {
 struct Profile {
   double timeout_s = 60;
   bool warmup = true;  // false: no warm-up run (the program warms up itself, as the load client)
+  bool counted = false;  // its cells are counted (the workload's CountSpec), not timed
   std::vector<ProfileCell> cells;
 };
 
@@ -34,6 +35,24 @@ struct ServerNeed {
   std::string role;          // a server of the registry ("echo", "http"); empty: none
   std::string model;         // the model it runs as; "cell": the cell's own model
   bool pass_pid = false;     // the program is given --server-pid (to measure the server's CPU)
+};
+
+// How a workload is counted in a counted profile (workload.json "count"): instructions under
+// callgrind, system calls under `perf trace`, context switches from wait4, per unit of work.
+// Start-up and tear-down cancel out: either two runs of different sizes and their difference
+// divided by the difference of their units, or (a C++ program, `phase`) only the measured phase,
+// which the programs mark for callgrind (wl::Stopwatch to Workload::elapsed).
+struct CountSpec {
+  std::string target;        // "server" (the server the workload declares) or "program"
+  bool phase = false;        // count only the program's measured phase (where its model's
+                             // programs mark it; otherwise the whole process, if two sizes)
+  std::string size_param;    // the parameter given each of `sizes` (empty: one run)
+  std::vector<Json> sizes;   // two values, the smaller first
+  std::string unit_metric;   // the program's metric counting its units of work (empty: the size)
+  std::string unit;          // what one unit is: "request", "task", "scenario"
+  std::string instructions;  // the metric names it records (declared deterministic; empty: none)
+  std::string syscalls;
+  std::string ctx_switches;
 };
 
 struct Workload {
@@ -52,6 +71,7 @@ struct Workload {
   // declarations (which may redeclare a run metric).
   std::map<std::string, MetricDecl> metrics;
   std::string primary;  // the name of the primary metric
+  CountSpec count;       // how its counted profile counts (count.target empty: it has none)
 
   // The declarations as the results file keeps them (with the workload's title and server).
   Json declaration() const;
@@ -79,12 +99,15 @@ struct Cell {
   Json params;
   double timeout_s = 60;
   bool warmup = true;
+  bool counted = false;     // a counted profile's cell: run_counted, not run_cell
   std::string unsupported;  // non-empty: the manifest says this model cannot run it
 };
 
 // Keeps the cells whose parameters match every filter "name=value[,value...]" (values as the
-// cell ids write them: 64, 0.3, inline). Throws std::invalid_argument for a malformed filter, a
-// name that no cell has, or filters that leave no cell.
+// cell ids write them: 64, 0.3, inline); a cell without that parameter is not constrained by it
+// (`-w echo,count --where connections=16`: echo at 16 connections, and count). Throws
+// std::invalid_argument for a malformed filter, a name that no cell has, or filters that leave
+// no cell.
 std::vector<Cell> filter_cells(std::vector<Cell> cells, const std::vector<std::string>& where);
 
 // The cells of `profile` for the chosen workloads and models (empty lists: all), in a stable

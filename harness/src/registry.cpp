@@ -125,6 +125,12 @@ Registry Registry::from_json(const Json& j, const std::string& where) {
         throw std::invalid_argument(what + ": timer_resolution_s is not a number >= 0");
       m.timer_resolution_s = e["timer_resolution_s"].get<double>();
     }
+    m.phase_hooks = e.value("phase_hooks", false);
+    if (e.contains("count_runtime")) {
+      const Json& c = e["count_runtime"];
+      m.runtime_files = c.value("files", std::vector<std::string>{});
+      m.runtime_objects = c.value("objects", std::vector<std::string>{});
+    }
     m.entry = e;
     r.m_models.push_back(std::move(m));
   }
@@ -159,6 +165,17 @@ Registry Registry::from_json(const Json& j, const std::string& where) {
       if (name == "about") continue;
       r.m_server_metrics[name] = MetricDecl::from_json(e, where + ": server_metrics." + name);
     }
+  if (j.contains("count_metrics"))
+    for (auto& [kind, suffixes] : j["count_metrics"].items()) {
+      if (kind == "about") continue;
+      for (auto& [suffix, e] : suffixes.items())
+        r.m_count_metrics[kind][suffix] =
+            MetricDecl::from_json(e, where + ": count_metrics." + kind + "." + suffix);
+    }
+  if (j.contains("count_system")) {
+    r.m_system_files = j["count_system"].value("files", std::vector<std::string>{});
+    r.m_system_objects = j["count_system"].value("objects", std::vector<std::string>{});
+  }
   for (const std::string& k : run_arrays())
     if (!r.m_run_metrics.count(k))
       throw std::invalid_argument(where + ": run_metrics does not declare " + k);

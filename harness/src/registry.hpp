@@ -34,6 +34,9 @@ struct Model {
   std::string backend;   // aio models: "epoll" | "io_uring"
   std::string loop;      // python event-loop models: "asyncio" | "uvloop"
   double timer_resolution_s = 0;
+  bool phase_hooks = false;  // its programs mark their measured phase for callgrind
+  // Which counted instructions are its runtime's: source-file path fragments, object fragments.
+  std::vector<std::string> runtime_files, runtime_objects;
   Json entry;            // the registry entry as written (copied into results files)
 
   // The source's stem (aio for aio.cpp): C++ programs are build/bin/wl-<workload>-<stem>.
@@ -90,6 +93,14 @@ class Registry {
   const std::map<std::string, MetricDecl>& server_metrics() const noexcept {
     return m_server_metrics;
   }
+  // What a counted run records beside a declared count: suffix -> declaration, for
+  // "instructions" and "syscalls".
+  const std::map<std::string, std::map<std::string, MetricDecl>>& count_metrics() const noexcept {
+    return m_count_metrics;
+  }
+  // Whose instructions are the system's in every model (libc, libstdc++, the loader).
+  const std::vector<std::string>& system_files() const noexcept { return m_system_files; }
+  const std::vector<std::string>& system_objects() const noexcept { return m_system_objects; }
   const Json& json() const noexcept { return m_json; }
 
  private:
@@ -97,6 +108,8 @@ class Registry {
   std::map<std::string, ServerRole> m_servers;
   std::map<std::string, MetricDecl> m_run_metrics;
   std::map<std::string, MetricDecl> m_server_metrics;
+  std::map<std::string, std::map<std::string, MetricDecl>> m_count_metrics;
+  std::vector<std::string> m_system_files, m_system_objects;
   Json m_json;
 };
 

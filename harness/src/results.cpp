@@ -71,7 +71,7 @@ Json load_results(const fs::path& path) {
   return doc;
 }
 
-void declare(Json& doc, const Suite& suite, const std::vector<Cell>& cells) {
+void declare(Json& doc, const std::vector<Cell>& cells) {
   // Both keys first: doc is an ordered_json, whose members live in a vector that a new key may
   // move.
   if (!doc["models"].is_object()) doc["models"] = Json::object();

@@ -48,7 +48,7 @@ Json load_results(const std::filesystem::path& path);
 
 // Copies into `doc` the registry entries of the cells' models and the declarations of their
 // workloads (a resumed run: adds what is new, keeps what is there).
-void declare(Json& doc, const Suite& suite, const std::vector<Cell>& cells);
+void declare(Json& doc, const std::vector<Cell>& cells);
 
 // A version-1 document made readable as version 2: the declarations of its models and
 // workloads from `suite` (the current tree), marked as such in doc["declarations_from"]. A

@@ -3,6 +3,7 @@
 // length of one measured run.
 #pragma once
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -41,6 +42,8 @@ struct ServerExit {
   bool stopped_cleanly = false;  // exited with 0 after SIGTERM within the limit
   std::string error;             // otherwise: what happened
   double cpu_s = 0;              // its whole life, children it reaped included (wait4)
+  long ctx_switches = 0;         // voluntary + involuntary, likewise
+  bool by_alarm = false;         // it had ended by itself: its --exit-after-s (SIGALRM)
 };
 
 // A server started in its own process group, pinned to `cpu` (−1: not pinned). start() returns
@@ -54,17 +57,22 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   void start(const std::vector<std::string>& argv, int cpu,
-             std::chrono::milliseconds ready_timeout = std::chrono::seconds(15));
+             std::chrono::milliseconds ready_timeout = std::chrono::seconds(15),
+             const std::vector<std::string>& extra_env = {});
   pid_t pid() const noexcept { return m_pid; }
   const std::string& host() const noexcept { return m_host; }
   int port() const noexcept { return m_port; }
   bool running() const;  // has not exited
   // SIGTERM, then up to `limit` for a clean exit; after it, SIGKILL to the group.
-  ServerExit stop(std::chrono::milliseconds limit = std::chrono::seconds(10));
+  // `sig` to the process (or, `group`, to its whole group: a server under `perf trace`, which
+  // writes its summary on SIGINT, with the server it traces) in place of SIGTERM.
+  ServerExit stop(std::chrono::milliseconds limit = std::chrono::seconds(10), int sig = SIGTERM,
+                  bool group = false);
   std::string stderr_tail() const;
 
  private:
   void drain();
+  void poke() const;  // a connection to its port and no more, to wake a loop waiting in the kernel
   pid_t m_pid = -1;
   int m_out = -1, m_err = -1;
   std::string m_host;

@@ -102,7 +102,7 @@ Json results_with(const std::string& profile, const std::vector<Planted>& cells,
     c.id = cell_id("demo", p.model, c.params);
     planned.push_back(c);
   }
-  declare(doc, suite, planned);
+  declare(doc, planned);
   for (std::size_t i = 0; i < cells.size(); ++i) {
     Json& e = cell_entry(doc, planned[i], int(cells[i].elapsed.size()));
     for (std::size_t k = 0; k < cells[i].elapsed.size(); ++k) {

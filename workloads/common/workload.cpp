@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <cerrno>
 #include <climits>
 #include <cmath>
@@ -14,6 +15,8 @@
 #include <stdexcept>
 #include <nlohmann/json.hpp>
 #include <system_error>
+
+#include <valgrind/callgrind.h>
 
 #include "common/cli.hpp"
 
@@ -142,6 +145,24 @@ std::chrono::nanoseconds Workload::scaled(double lecture_seconds) const {
 void Workload::check(bool ok, const std::string& what) {
   if (!ok) m_failed_checks.push_back(what);
 }
+
+namespace detail {
+
+namespace {
+std::atomic<int> g_phase{0};  // 0: not begun, 1: counting, 2: over
+}  // namespace
+
+void count_phase_begin() noexcept {
+  int before = 0;
+  if (g_phase.compare_exchange_strong(before, 1)) CALLGRIND_START_INSTRUMENTATION;
+}
+
+void count_phase_end() noexcept {
+  int during = 1;
+  if (g_phase.compare_exchange_strong(during, 2)) CALLGRIND_STOP_INSTRUMENTATION;
+}
+
+}  // namespace detail
 
 void Workload::check_not_early(double elapsed_s, double ideal_s, const std::string& what) {
   check(elapsed_s >= ideal_s * 0.99 - timer_resolution_s(), what);

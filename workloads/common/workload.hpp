@@ -34,6 +34,15 @@
 
 namespace wl {
 
+namespace detail {
+// The measured phase, for a counted run (asyncbench run --count, harness/src/count.hpp): the first
+// Stopwatch of a program begins it and Workload::elapsed() ends it, so that callgrind counts the
+// phase alone (CALLGRIND_START/STOP_INSTRUMENTATION; a few instructions when not under valgrind).
+void count_phase_begin() noexcept;
+void count_phase_end() noexcept;
+}  // namespace detail
+
+
 // Thrown by Workload::unsupported; caught by wl::main.
 struct Unsupported {
   std::string reason;
@@ -162,7 +171,10 @@ class Workload {
   // How early this model's timers may fire by a precise clock (registry: timer_resolution_s).
   double timer_resolution_s() const { return wl::timer_resolution_s(m_model); }
   // The measured phase took `seconds` (the workload's own clock).
-  void elapsed(double seconds) noexcept { m_elapsed = seconds; }
+  void elapsed(double seconds) noexcept {
+    detail::count_phase_end();
+    m_elapsed = seconds;
+  }
   // This model cannot run these parameters: reported as "unsupported" with the reason.
   [[noreturn]] void unsupported(const std::string& reason) { throw Unsupported{reason}; }
 
@@ -202,8 +214,11 @@ inline int main(int argc, char** argv, const std::string& workload,
 // The workload's own clock (steady, around the measured phase only).
 class Stopwatch {
  public:
-  Stopwatch() : m_t0(std::chrono::steady_clock::now()) {}
-  void restart() { m_t0 = std::chrono::steady_clock::now(); }
+  Stopwatch() : m_t0(std::chrono::steady_clock::now()) { detail::count_phase_begin(); }
+  void restart() {
+    detail::count_phase_begin();
+    m_t0 = std::chrono::steady_clock::now();
+  }
   double seconds() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_t0).count();
   }

@@ -19,7 +19,10 @@
 // bytes would send a reset, which can destroy the answer before the client reads it).
 #include <sys/socket.h>
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <aio/aio.hpp>
 #include <algorithm>
 #include <array>
@@ -359,7 +362,16 @@ Config parse_args(int argc, char** argv) {
   app.add_option("--max-connections", c.max_connections,
                  "connections served at once (more are answered 503)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
+  double exit_after_s = 0;
+  app.add_option("--exit-after-s", exit_after_s,
+                 "end by itself (SIGALRM's default action) this many seconds after starting, as "
+                 "the echo servers do (network/echo/server.hpp)")
+      ->check(CLI::Range(1.0, 86400.0));
   wl::parse_or_exit(app, argc, argv);
+  if (exit_after_s > 0) {
+    ::signal(SIGALRM, SIG_DFL);
+    ::alarm(static_cast<unsigned>(std::ceil(exit_after_s)));
+  }
   c.backend = backend == "epoll"      ? aio::Backend::epoll
               : backend == "io_uring" ? aio::Backend::io_uring
                                       : aio::Backend::automatic;

@@ -33,6 +33,7 @@ sys.path.insert(0, os.path.join(_here, "..", "..", "common"))
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
+import math  # noqa: E402
 import resource  # noqa: E402
 import signal  # noqa: E402
 import socket  # noqa: E402
@@ -146,7 +147,15 @@ def main():
                         help="port to listen on (0: any free port)")
     parser.add_argument("--no-nodelay", dest="nodelay", action="store_false",
                         help="leave Nagle's algorithm on")
+    parser.add_argument("--exit-after-s", type=float, default=0,
+                        help="end by itself (SIGALRM) this many seconds after starting")
     args = parser.parse_args()
+    if args.exit_after_s:
+        if not 1 <= args.exit_after_s <= 86400:
+            parser.error("--exit-after-s must be from 1 to 86400")
+        # As server.hpp: SIGALRM's default action, no handler (the counted profile's backstop).
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        signal.alarm(math.ceil(args.exit_after_s))
     # A descriptor per connection: raise the soft limit to the hard one, as server.hpp does.
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < hard:

@@ -2,13 +2,17 @@
 // knobs that must be the same for every model, the "listening" line, and a listening socket for
 // the models that block.
 //
-//   wl-echo-<model> --model <id> [--host 127.0.0.1] [--port 0] [--no-nodelay]
+//   wl-echo-<model> --model <id> [--host 127.0.0.1] [--port 0] [--no-nodelay] [--exit-after-s S]
 //
 // The server prints "listening <host>:<port>" on stdout (the port it got, for --port 0) once it
 // accepts connections, echoes every byte back on every connection until the peer closes or resets
 // it, and on SIGINT or SIGTERM stops accepting, ends its connections and exits 0. A client that
 // resets or vanishes ends only its own connection. Bad arguments: one line on stderr, exit 2; a
-// failure to start (the port is taken): one line on stderr, exit 1.
+// failure to start (the port is taken): one line on stderr, exit 1. With --exit-after-s S it also
+// ends by itself S seconds after it started, by SIGALRM's default action (alarm(2): no handler,
+// no thread, nothing any model's loop has to know), so that a server under valgrind, which may
+// not run a signal handler while it waits in the kernel, never leaves a count hanging on a stop
+// signal (the counted profile's backstop; the harness stops it with SIGTERM first).
 #pragma once
 
 #include <arpa/inet.h>
@@ -40,6 +44,7 @@ struct Options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
   bool nodelay = true;
+  double exit_after_s = 0;  // > 0: ends by itself (SIGALRM) this long after it started
 };
 
 // A server holds a descriptor per connection: raise the soft RLIMIT_NOFILE to the hard limit
