@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "server.hpp"
@@ -73,6 +74,52 @@ void kill_group(pid_t pid) {
   ::kill(-pid, SIGKILL);
 }
 
+void StreamTail::append(const char* data, std::size_t n) {
+  m_total += n;
+  if (n >= m_keep) {
+    m_buf.assign(data + (n - m_keep), m_keep);
+    m_start = 0;
+    return;
+  }
+  m_buf.append(data, n);
+  if (text_size() > m_keep) m_start = m_buf.size() - m_keep;
+  // Compact only once the dead front is as large as the tail: amortised O(1) per byte.
+  if (m_start >= m_keep) {
+    m_buf.erase(0, m_start);
+    m_start = 0;
+  }
+}
+
+std::string StreamTail::text() const { return m_buf.substr(m_start); }
+
+std::string byte_size_text(std::size_t bytes) {
+  char buf[32];
+  if (bytes < 1000) {
+    std::snprintf(buf, sizeof buf, "%zu B", bytes);
+  } else {
+    const char* units[] = {"kB", "MB", "GB", "TB"};
+    double v = double(bytes) / 1000;
+    int u = 0;
+    while (v >= 999.95 && u < 3) {
+      v /= 1000;
+      ++u;
+    }
+    std::snprintf(buf, sizeof buf, v < 99.95 ? "%.1f %s" : "%.0f %s", v, units[u]);
+  }
+  return buf;
+}
+
+std::string excerpt(const std::string& kept, std::size_t dropped, std::size_t n,
+                    const std::string& stream) {
+  std::size_t end = kept.size();
+  while (end > 0 && (kept[end - 1] == '\n' || kept[end - 1] == ' ' || kept[end - 1] == '\r')) --end;
+  const std::size_t start = end > n ? end - n : 0;
+  std::string s = kept.substr(start, end - start);
+  const std::size_t unseen = dropped + start;
+  if (unseen > 0) s = "...[" + byte_size_text(unseen) + " of " + stream + " dropped]..." + s;
+  return s;
+}
+
 ProcessResult run_process(const ProcessOptions& opts) {
   ProcessResult r;
   int out_pipe[2], err_pipe[2];
@@ -95,7 +142,7 @@ ProcessResult run_process(const ProcessOptions& opts) {
 
   const auto deadline = t0 + opts.timeout;
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  std::string* sinks[2] = {&r.out, &r.err};
+  StreamTail sinks[2] = {StreamTail(opts.max_output), StreamTail(opts.max_output)};
   int open_streams = 2;
   char buf[65536];
   bool ended_early = false;
@@ -118,7 +165,7 @@ ProcessResult run_process(const ProcessOptions& opts) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       const ssize_t got = ::read(fds[i].fd, buf, sizeof buf);
       if (got > 0) {
-        if (sinks[i]->size() < opts.max_output) sinks[i]->append(buf, std::size_t(got));
+        sinks[i].append(buf, std::size_t(got));
       } else if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) {
         ::close(fds[i].fd);
         fds[i].fd = -1;
@@ -128,6 +175,10 @@ ProcessResult run_process(const ProcessOptions& opts) {
   }
   for (auto& f : fds)
     if (f.fd >= 0) ::close(f.fd);
+  r.out = sinks[0].text();
+  r.err = sinks[1].text();
+  r.out_dropped = sinks[0].dropped();
+  r.err_dropped = sinks[1].dropped();
   // The streams may close before the child exits (or it may have closed them itself and run
   // on): the timeout and the stop request still hold until it is gone.
   while (!ended_early && !exited(pid)) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "manifest.hpp"
+#include "process.hpp"
 
 namespace asyncbench {
 
@@ -61,6 +62,7 @@ class ServerProcess {
   bool running() const;  // has not exited
   // SIGTERM, then up to `limit` for a clean exit; after it, SIGKILL to the group.
   ServerExit stop(std::chrono::milliseconds limit = std::chrono::seconds(10));
+  // The end of its stderr for an error message (the last 300 bytes, and how much was dropped).
   std::string stderr_tail() const;
 
  private:
@@ -71,7 +73,7 @@ class ServerProcess {
   int m_port = 0;
   std::thread m_drain;
   mutable std::mutex m_mutex;
-  std::string m_err_text;  // the last few KiB of its stderr
+  StreamTail m_err_text{4096};  // the last 4 KiB of its stderr, however much it writes
 };
 
 }  // namespace asyncbench

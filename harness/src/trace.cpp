@@ -89,7 +89,7 @@ int trace_workload(const TraceOptions& o) {
     line = Json::parse(pr.out.substr(start == std::string::npos ? 0 : start + 1));
   } catch (const std::exception&) {
     return fail("the program printed no JSON line (exit " + std::to_string(pr.exit_code) +
-                "); stderr: " + pr.err);
+                "); stderr: " + excerpt(pr.err, pr.err_dropped, 2000));
   }
   if (line.value("status", "") != "ok")
     return fail("the run was not ok: " + line.value("status", "?") + ": " + line.value("error", ""));
