@@ -19,6 +19,7 @@
 #include "results.hpp"
 #include "cell.hpp"
 #include "proc.hpp"
+#include "results_lock.hpp"
 
 namespace asyncbench {
 
@@ -96,8 +97,16 @@ int default_repeats(const std::string& profile) {
 
 namespace {
 
+// The results file: --out, else the resumed file, else results/latest.json.
+std::filesystem::path results_file(const RunOptions& opts) {
+  if (!opts.out.empty()) return opts.out;
+  if (!opts.resume.empty()) return opts.resume;
+  std::filesystem::create_directories(opts.root / "results");
+  return opts.root / "results" / "latest.json";
+}
+
 // The results document to fill: a resumed file (its plan replaces the options'), or a new one.
-Json open_document(RunOptions& opts, std::filesystem::path& out) {
+Json open_document(RunOptions& opts) {
   Json doc;
   if (!opts.resume.empty()) {
     doc = load_results(opts.resume);
@@ -112,9 +121,7 @@ Json open_document(RunOptions& opts, std::filesystem::path& out) {
     opts.where = p.value("where", std::vector<std::string>{});
     opts.repeats = p.at("repeats").get<int>();
     opts.warmup = p.at("warmup").get<bool>();
-    if (out.empty()) out = opts.resume;
   }
-  if (out.empty()) out = opts.root / "results" / "latest.json";
   return doc;
 }
 
@@ -234,8 +241,12 @@ int print_summary(const std::vector<Cell>& cells, const std::vector<Json*>& entr
 int run_matrix(const RunOptions& given) {
   install_stop_handlers();  // first: a Ctrl-C while the machine facts are gathered counts too
   RunOptions opts = given;
-  std::filesystem::path out = opts.out;
-  Json doc = open_document(opts, out);
+  // The results file before anything else: one that cannot be written, or that another run is
+  // writing, is a one-line error before anything runs.
+  const std::filesystem::path out = results_file(opts);
+  check_results_path(out);
+  const ResultsLock lock(out);
+  Json doc = open_document(opts);
 
   const Suite suite = load_suite(opts.root);
   std::vector<Cell> cells = plan(suite, opts.profile, opts.workloads, opts.models);
