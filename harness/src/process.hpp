@@ -1,9 +1,12 @@
 // Running one workload program in a fresh process and seeing everything about how it went.
 //
-// The child is started with posix_spawn (vfork semantics, so it does not first copy the
-// harness) in a process group of its own, so that a timeout or a Ctrl-C can end it together with
-// any processes it forked. Its stdout and stderr are read concurrently (neither can fill and
-// stall it); wait4 gives its CPU time, peak RSS and context switches.
+// The child is started as posix_spawn starts one (clone with CLONE_VM | CLONE_VFORK, so it does
+// not first copy the harness, then exec), in a process group of its own, so that a timeout or a
+// Ctrl-C can end it together with any processes it forked, and with PR_SET_PDEATHSIG(SIGKILL),
+// which posix_spawn cannot set, so that it dies with the harness even when the harness is
+// killed with SIGKILL (what it forked is the sweep's: run_mark.hpp). Its stdout and stderr are
+// read concurrently (neither can fill and stall it); wait4 gives its CPU time, peak RSS and
+// context switches.
 #pragma once
 
 #include <sys/types.h>
@@ -71,9 +74,11 @@ std::string excerpt(const std::string& kept, std::size_t dropped, std::size_t n,
 // A byte count as people read it: "512 B", "4.1 kB", "41.6 MB".
 std::string byte_size_text(std::size_t bytes);
 
-// posix_spawn of argv[0] (a path) with stdout/stderr on the given descriptors, stdin from
-// /dev/null, in a new process group, signals at their defaults, pinned to `cpu` (-1: not).
-// Returns posix_spawn's error number (0: started, `pid` set).
+// Starts argv[0] (a path) with stdout/stderr on the given descriptors, stdin from /dev/null, in
+// a new process group, the signals the harness handles at their defaults and none blocked,
+// pinned to `cpu` (-1: not), killed (SIGKILL) when the calling thread ends: call it from the
+// thread that outlives the child. Records the group (record_process_group). Returns 0 (started,
+// `pid` set) or the error number of what failed, exec included.
 int spawn_in_group(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
                    int out_fd, int err_fd, int cpu, pid_t& pid);
 // Has `pid` exited? It is not reaped (wait4 can still collect its rusage).

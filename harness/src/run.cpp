@@ -20,6 +20,7 @@
 #include "cell.hpp"
 #include "proc.hpp"
 #include "results_lock.hpp"
+#include "run_mark.hpp"
 
 namespace asyncbench {
 
@@ -246,6 +247,11 @@ int run_matrix(const RunOptions& given) {
   const std::filesystem::path out = results_file(opts);
   check_results_path(out);
   const ResultsLock lock(out);
+  // What runs whose harness was killed left behind goes first; then this run's mark, which
+  // everything it starts inherits (run_mark.hpp).
+  if (const std::string swept = sweep_leftovers(); !swept.empty())
+    std::cerr << "asyncbench: " << swept << "\n";
+  const RunMark mark;
   Json doc = open_document(opts);
 
   const Suite suite = load_suite(opts.root);
