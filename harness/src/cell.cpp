@@ -151,6 +151,14 @@ CellOutcome run_cell(const Cell& cell, const RunEnv& env) {
       if (need.pass_pid)
         po.argv.insert(po.argv.end(), {"--server-pid", std::to_string(server->pid())});
       po.cpu = pin ? 1 : -1;
+    } catch (const ServerUnsupported& ex) {
+      // The model cannot run here (its server said so, exit 77): a skip, with its reason.
+      CellOutcome o;
+      o.kind = CellOutcome::unsupported;
+      o.error = ex.what();
+      o.command = po.argv;
+      o.server_command = sargv;
+      return o;
     } catch (const std::exception& ex) {
       server_error = ex.what();
     }

@@ -79,6 +79,12 @@ std::string trimmed(std::string s) {
   return s;
 }
 
+std::string last_line(const std::string& s) {
+  const std::string t = trimmed(s);
+  const auto nl = t.rfind('\n');
+  return nl == std::string::npos ? t : t.substr(nl + 1);
+}
+
 }  // namespace
 
 void ServerProcess::start(const std::vector<std::string>& argv, int cpu,
@@ -162,6 +168,18 @@ void ServerProcess::start(const std::vector<std::string>& argv, int cpu,
         if (n <= 0) break;
         std::lock_guard lock(m_mutex);
         m_err_text.append(buf, std::size_t(n));
+      }
+      siginfo_t info{};
+      if (::waitid(P_PID, static_cast<id_t>(m_pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+          info.si_pid == m_pid && info.si_code == CLD_EXITED && info.si_status == 77) {
+        std::string reason;
+        {
+          std::lock_guard lock(m_mutex);
+          reason = last_line(m_err_text.text());
+        }
+        if (reason.empty()) reason = last_line(out);
+        throw ServerUnsupported(reason.empty() ? "the server cannot run here (exit 77, no reason given)"
+                                               : reason);
       }
       const std::string tail = stderr_tail();
       throw std::runtime_error("the server exited before it was ready" +

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -38,6 +39,12 @@ class PinnedSpawn {
   std::vector<int> m_saved;
 };
 
+// What start() throws when the server exits with 77 before it is ready: it cannot run here (its
+// backend is refused). what() is its reason, the last line it wrote to stderr.
+struct ServerUnsupported : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 struct ServerExit {
   bool stopped_cleanly = false;  // exited with 0 after SIGTERM within the limit
   std::string error;             // otherwise: what happened
@@ -46,7 +53,9 @@ struct ServerExit {
 
 // A server started in its own process group, pinned to `cpu` (−1: not pinned). start() returns
 // once it has printed "listening HOST:PORT" and throws std::runtime_error (with the server's
-// stderr) when it cannot start, exits, or says nothing within `ready_timeout`.
+// stderr) when it cannot start, exits, or says nothing within `ready_timeout`; ServerUnsupported
+// when it exits with 77, the status of a server that cannot run here
+// (workloads/network/echo/server.hpp).
 class ServerProcess {
  public:
   ServerProcess() = default;

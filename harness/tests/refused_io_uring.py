@@ -12,10 +12,14 @@ and once with io_uring_enter alone refused (the ring can be set up, not used):
                SIGTERM
   explicit     wl-http-server --backend io_uring: exit 1, one line naming the refused call and
                the errno, never "listening"
+  unsupported  asyncbench run -m aio-uring for a lecture workload (count) and echo: every cell
+               unsupported with the reason (the refused call), the run exits 0, and the results
+               file's machine facts say io_uring is not available
 
 Exit 77 (a skip) when no seccomp filter can be installed here. Output ends with
 "N passed, N failed".
 """
+import json
 import os
 import signal
 import socket
@@ -91,6 +95,29 @@ def check_http_server(bin_dir, tool, call, check):
           f"exit {p.returncode}: {p.stderr[-300:]!r}")
 
 
+def check_run(bin_dir, root, tool, call, tmp, check):
+    out = os.path.join(tmp, f"{call}.json")
+    p = subprocess.run([tool, call, os.path.join(bin_dir, "asyncbench"), "--root", root, "run",
+                        "-w", "count,echo", "-m", "aio-uring", "--profile", "smoke", "--out", out],
+                       capture_output=True, text=True, timeout=600)
+    check(p.returncode == 0, f"{call} refused: asyncbench run -m aio-uring exits 0",
+          f"exit {p.returncode}: {p.stderr[-500:]}")
+    try:
+        with open(out) as f:
+            doc = json.load(f)
+    except (OSError, ValueError) as e:
+        check(False, f"{call} refused: the results file is readable", e)
+        return
+    cells = {c["id"]: (c["status"], c.get("error", "")) for c in doc["results"]}
+    for workload in ("count", "echo"):
+        mine = {k: v for k, v in cells.items() if k.startswith(workload + "/")}
+        check(mine and all(s == "unsupported" and NAMED[call] in e and "not available" in e
+                           for s, e in mine.values()),
+              f"{call} refused: the {workload} cells are unsupported, with the reason", mine)
+    facts = doc["machine"].get("io_uring", "")
+    check("Operation not permitted" in facts, f"{call} refused: the machine facts say so", facts)
+
+
 def main():
     bin_dir, root = sys.argv[1], sys.argv[2]
     tool = os.path.join(bin_dir, "seccomp_exec")
@@ -103,6 +130,7 @@ def main():
         for call in ("io_uring_setup", "io_uring_enter"):
             check_exactness(tool, call, check)
             check_http_server(bin_dir, tool, call, check)
+            check_run(bin_dir, root, tool, call, tmp, check)
     sys.exit(check.summary())
 
 

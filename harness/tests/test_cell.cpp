@@ -68,6 +68,13 @@ echo "listening 127.0.0.1:4321"
 while :; do sleep 0.05; done
 )";
 
+// A server that cannot run here (server.hpp: one line on stderr, exit 77 before it listens).
+const char* kUnableServer = R"sh(#!/bin/sh
+echo "starting up"
+echo "planted-unable: io_uring is not available here (io_uring_setup: Operation not permitted)" >&2
+exit 77
+)sh";
+
 const char* kDeadServer = R"(#!/bin/sh
 echo "cannot bind" >&2
 exit 1
@@ -86,6 +93,7 @@ struct Fixture {
     reg["servers"]["planted"] = {{"program", "planted-server.sh"}, {"source", "sync.cpp"}};
     reg["servers"]["dead"] = {{"program", "dead-server.sh"}, {"source", "sync.cpp"}};
     reg["servers"]["flooding"] = {{"program", "flood-server.sh"}, {"source", "sync.cpp"}};
+    reg["servers"]["unable"] = {{"program", "unable-server.sh"}, {"source", "sync.cpp"}};
     write(r / "workloads" / "models.json", reg.dump());
     const std::string decl = R"("metrics": {"elapsed_s": {"unit": "s", "direction": "lower", "role": "measured", "primary": true},
                                 "score": {"unit": "count", "direction": "higher", "role": "measured"},
@@ -93,13 +101,15 @@ struct Fixture {
                                 "port": {"unit": "port", "direction": "info", "role": "description"}})";
     const std::string profiles =
         R"("profiles": {"quick": {"timeout_s": 2, "cells": [{"params": {"mode": "ok"}}]}})";
-    for (const char* id : {"planted", "served", "unserved", "flooded"}) {
+    for (const char* id : {"planted", "served", "unserved", "flooded", "unable"}) {
       write(r / "workloads" / "test" / id / "sync.cpp", "");
       std::string server;
       if (std::string(id) == "served")
         server = R"("server": {"role": "planted", "model": "sync", "pass_pid": true},)";
       if (std::string(id) == "unserved")
         server = R"("server": {"role": "dead", "model": "sync"},)";
+      if (std::string(id) == "unable")
+        server = R"("server": {"role": "unable", "model": "sync"},)";
       if (std::string(id) == "flooded")
         server = R"("server": {"role": "flooding", "model": "sync"},)";
       write(r / "workloads" / "test" / id / "workload.json",
@@ -111,6 +121,7 @@ struct Fixture {
     write(r / "bin" / "planted-server.sh", kServer, true);
     write(r / "bin" / "dead-server.sh", kDeadServer, true);
     write(r / "bin" / "flood-server.sh", kFloodServer, true);
+    write(r / "bin" / "unable-server.sh", kUnableServer, true);
     suite = load_suite(r);
     env.suite = &suite;
     env.bin_dir = r / "bin";
@@ -187,6 +198,16 @@ TEST(CellRunner, AServerThatCannotStartFailsTheCellWithItsWords) {
   EXPECT_EQ(o.kind, CellOutcome::failed);
   EXPECT_NE(o.error.find("server:"), std::string::npos) << o.error;
   EXPECT_NE(o.error.find("cannot bind"), std::string::npos) << o.error;
+}
+
+// A server that exits 77 cannot run here: the cell is unsupported with its reason, not failed,
+// and the program is never started.
+TEST(CellRunner, AServerThatCannotRunHereMakesTheCellUnsupported) {
+  Fixture f;
+  const CellOutcome o = f.run("unable", "ok");
+  EXPECT_EQ(o.kind, CellOutcome::unsupported) << o.error;
+  EXPECT_EQ(o.error, "planted-unable: io_uring is not available here (io_uring_setup: Operation not permitted)");
+  EXPECT_EQ(o.wall_s, 0);  // the client did not run
 }
 
 namespace {
