@@ -13,12 +13,6 @@ namespace asyncbench {
 
 namespace {
 
-std::string tail(const std::string& s, std::size_t n) {
-  std::string t = s.size() > n ? "..." + s.substr(s.size() - n) : s;
-  while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
-  return t;
-}
-
 std::string last_line(const std::string& s) {
   std::size_t end = s.find_last_not_of("\n \t\r");
   if (end == std::string::npos) return {};
@@ -51,11 +45,12 @@ CellOutcome interpret(const ProcessResult& pr, const Cell& cell) {
     o.kind = CellOutcome::timeout;
     std::ostringstream s;
     s << "timed out after " << cell.timeout_s << " s (the profile's limit)";
-    if (!pr.err.empty()) s << "; stderr: " << tail(pr.err, 300);
+    if (const std::string e = excerpt(pr.err, pr.err_dropped, 300); !e.empty()) s << "; stderr: " << e;
     o.error = s.str();
     return o;
   }
-  const std::string err_tail = pr.err.empty() ? "" : "; stderr: " + tail(pr.err, 300);
+  const std::string err_excerpt = excerpt(pr.err, pr.err_dropped, 300);
+  const std::string err_tail = err_excerpt.empty() ? "" : "; stderr: " + err_excerpt;
   if (pr.signal) {
     o.error = "killed by signal " + std::to_string(pr.signal) + " (" + ::strsignal(pr.signal) +
               ")" + err_tail;
@@ -165,6 +160,14 @@ CellOutcome run_cell(const Cell& cell, const RunEnv& env, const RunWrap& wrap) {
       if (need.pass_pid)
         po.argv.insert(po.argv.end(), {"--server-pid", std::to_string(server->pid())});
       po.cpu = pin ? 1 : -1;
+    } catch (const ServerUnsupported& ex) {
+      // The model cannot run here (its server said so, exit 77): a skip, with its reason.
+      CellOutcome o;
+      o.kind = CellOutcome::unsupported;
+      o.error = ex.what();
+      o.command = po.argv;
+      o.server_command = sargv;
+      return o;
     } catch (const std::exception& ex) {
       server_error = ex.what();
     }

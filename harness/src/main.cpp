@@ -346,6 +346,14 @@ int main(int argc, char** argv) {
         }
         ro.profile = "counted";
       }
+      // Given but naming nothing is a mistake, not "everything" or "the default file".
+      if (cmd_run->count("--out") && out_arg.empty())
+        throw std::invalid_argument("--out is empty: give the results file to write");
+      for (const auto& [flag, given] : {std::pair{"-w", &wl_arg}, std::pair{"-m", &model_arg}})
+        if (!given->empty() && split(*given).empty())
+          throw std::invalid_argument(std::string(flag) + " '" + given->back() + "' names no " +
+                                      (flag == std::string("-w") ? "workload" : "model") +
+                                      " (leave it out for all)");
       ro.root = root;
       ro.bin_dir = self_dir();
       if (const char* py = std::getenv("ASYNCBENCH_PYTHON")) ro.python = py;

@@ -20,6 +20,8 @@
 #include "cell.hpp"
 #include "count.hpp"
 #include "proc.hpp"
+#include "results_lock.hpp"
+#include "run_mark.hpp"
 
 namespace asyncbench {
 
@@ -97,8 +99,16 @@ int default_repeats(const std::string& profile) {
 
 namespace {
 
+// The results file: --out, else the resumed file, else results/latest.json.
+std::filesystem::path results_file(const RunOptions& opts) {
+  if (!opts.out.empty()) return opts.out;
+  if (!opts.resume.empty()) return opts.resume;
+  std::filesystem::create_directories(opts.root / "results");
+  return opts.root / "results" / "latest.json";
+}
+
 // The results document to fill: a resumed file (its plan replaces the options'), or a new one.
-Json open_document(RunOptions& opts, std::filesystem::path& out) {
+Json open_document(RunOptions& opts) {
   Json doc;
   if (!opts.resume.empty()) {
     doc = load_results(opts.resume);
@@ -113,9 +123,7 @@ Json open_document(RunOptions& opts, std::filesystem::path& out) {
     opts.where = p.value("where", std::vector<std::string>{});
     opts.repeats = p.at("repeats").get<int>();
     opts.warmup = p.at("warmup").get<bool>();
-    if (out.empty()) out = opts.resume;
   }
-  if (out.empty()) out = opts.root / "results" / "latest.json";
   return doc;
 }
 
@@ -237,8 +245,17 @@ int print_summary(const std::vector<Cell>& cells, const std::vector<Json*>& entr
 int run_matrix(const RunOptions& given) {
   install_stop_handlers();  // first: a Ctrl-C while the machine facts are gathered counts too
   RunOptions opts = given;
-  std::filesystem::path out = opts.out;
-  Json doc = open_document(opts, out);
+  // The results file before anything else: one that cannot be written, or that another run is
+  // writing, is a one-line error before anything runs.
+  const std::filesystem::path out = results_file(opts);
+  check_results_path(out);
+  const ResultsLock lock(out);
+  // What runs whose harness was killed left behind goes first; then this run's mark, which
+  // everything it starts inherits (run_mark.hpp).
+  if (const std::string swept = sweep_leftovers(); !swept.empty())
+    std::cerr << "asyncbench: " << swept << "\n";
+  const RunMark mark;
+  Json doc = open_document(opts);
 
   const Suite suite = load_suite(opts.root);
   std::vector<Cell> cells = plan(suite, opts.profile, opts.workloads, opts.models);

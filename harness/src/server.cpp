@@ -77,14 +77,15 @@ PinnedSpawn::~PinnedSpawn() {
 
 namespace {
 
-void append_tail(std::string& s, const char* data, std::size_t n, std::size_t keep = 4096) {
-  s.append(data, n);
-  if (s.size() > keep) s.erase(0, s.size() - keep);
-}
-
 std::string trimmed(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
   return s;
+}
+
+std::string last_line(const std::string& s) {
+  const std::string t = trimmed(s);
+  const auto nl = t.rfind('\n');
+  return nl == std::string::npos ? t : t.substr(nl + 1);
 }
 
 }  // namespace
@@ -104,6 +105,8 @@ void ServerProcess::start(const std::vector<std::string>& argv, int cpu,
   ::close(err_pipe[1]);
   m_out = out_pipe[0];
   m_err = err_pipe[0];
+  // Never block on its stderr: after its exit a child it left behind may hold the pipe open.
+  ::fcntl(m_err, F_SETFL, ::fcntl(m_err, F_GETFL) | O_NONBLOCK);
   if (rc != 0) {
     m_pid = -1;
     throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
@@ -112,7 +115,7 @@ void ServerProcess::start(const std::vector<std::string>& argv, int cpu,
   // Its stdout until "listening HOST:PORT" (stderr kept for the error message).
   const auto deadline = std::chrono::steady_clock::now() + ready_timeout;
   std::string out;
-  char buf[4096];
+  char buf[65536];
   for (;;) {
     const auto nl = out.find('\n');
     if (nl != std::string::npos) {
@@ -150,7 +153,7 @@ void ServerProcess::start(const std::vector<std::string>& argv, int cpu,
       const ssize_t n = ::read(m_err, buf, sizeof buf);
       if (n > 0) {
         std::lock_guard lock(m_mutex);
-        append_tail(m_err_text, buf, std::size_t(n));
+        m_err_text.append(buf, std::size_t(n));
       }
     }
     if (fds[0].revents) {
@@ -161,25 +164,38 @@ void ServerProcess::start(const std::vector<std::string>& argv, int cpu,
         eof = true;
     }
     if (eof || !running()) {
-      ::usleep(50'000);  // the rest of its last words
+      // Its exit (a closed stdout is usually the exit on its way), then the rest of its last
+      // words.
+      for (int i = 0; i < 200 && !exited(m_pid); ++i) ::usleep(10'000);
       while (true) {
         const ssize_t n = ::read(m_err, buf, sizeof buf);
         if (n <= 0) break;
         std::lock_guard lock(m_mutex);
-        append_tail(m_err_text, buf, std::size_t(n));
+        m_err_text.append(buf, std::size_t(n));
+      }
+      siginfo_t info{};
+      if (::waitid(P_PID, static_cast<id_t>(m_pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+          info.si_pid == m_pid && info.si_code == CLD_EXITED && info.si_status == 77) {
+        std::string reason;
+        {
+          std::lock_guard lock(m_mutex);
+          reason = last_line(m_err_text.text());
+        }
+        if (reason.empty()) reason = last_line(out);
+        throw ServerUnsupported(reason.empty() ? "the server cannot run here (exit 77, no reason given)"
+                                               : reason);
       }
       const std::string tail = stderr_tail();
       throw std::runtime_error("the server exited before it was ready" +
                                (tail.empty() ? std::string() : ": " + tail));
     }
   }
-  ::fcntl(m_err, F_SETFL, ::fcntl(m_err, F_GETFL) | O_NONBLOCK);
   m_drain = std::thread([this] { drain(); });
 }
 
 void ServerProcess::drain() {
   pollfd fds[2] = {{m_out, POLLIN, 0}, {m_err, POLLIN, 0}};
-  char buf[4096];
+  char buf[65536];
   int open = 2;
   while (open > 0) {
     if (::poll(fds, 2, -1) < 0) {
@@ -192,7 +208,7 @@ void ServerProcess::drain() {
       if (n > 0) {
         if (i == 1) {
           std::lock_guard lock(m_mutex);
-          append_tail(m_err_text, buf, std::size_t(n));
+          m_err_text.append(buf, std::size_t(n));
         }
       } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
         fds[i].fd = -1;
@@ -206,9 +222,7 @@ bool ServerProcess::running() const { return m_pid > 0 && !exited(m_pid); }
 
 std::string ServerProcess::stderr_tail() const {
   std::lock_guard lock(m_mutex);
-  std::string t = trimmed(m_err_text);
-  if (t.size() > 300) t = "..." + t.substr(t.size() - 300);
-  return t;
+  return excerpt(m_err_text.text(), m_err_text.dropped(), 300);
 }
 
 void ServerProcess::poke() const {

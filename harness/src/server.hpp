@@ -9,11 +9,13 @@
 #include <chrono>
 #include <filesystem>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "manifest.hpp"
+#include "process.hpp"
 
 namespace asyncbench {
 
@@ -38,6 +40,12 @@ class PinnedSpawn {
   std::vector<int> m_saved;
 };
 
+// What start() throws when the server exits with 77 before it is ready: it cannot run here (its
+// backend is refused). what() is its reason, the last line it wrote to stderr.
+struct ServerUnsupported : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 struct ServerExit {
   bool stopped_cleanly = false;  // exited with 0 after SIGTERM within the limit
   std::string error;             // otherwise: what happened
@@ -48,7 +56,9 @@ struct ServerExit {
 
 // A server started in its own process group, pinned to `cpu` (−1: not pinned). start() returns
 // once it has printed "listening HOST:PORT" and throws std::runtime_error (with the server's
-// stderr) when it cannot start, exits, or says nothing within `ready_timeout`.
+// stderr) when it cannot start, exits, or says nothing within `ready_timeout`; ServerUnsupported
+// when it exits with 77, the status of a server that cannot run here
+// (workloads/network/echo/server.hpp).
 class ServerProcess {
  public:
   ServerProcess() = default;
@@ -68,6 +78,7 @@ class ServerProcess {
   // writes its summary on SIGINT, with the server it traces) in place of SIGTERM.
   ServerExit stop(std::chrono::milliseconds limit = std::chrono::seconds(10), int sig = SIGTERM,
                   bool group = false);
+  // The end of its stderr for an error message (the last 300 bytes, and how much was dropped).
   std::string stderr_tail() const;
 
  private:
@@ -79,7 +90,7 @@ class ServerProcess {
   int m_port = 0;
   std::thread m_drain;
   mutable std::mutex m_mutex;
-  std::string m_err_text;  // the last few KiB of its stderr
+  StreamTail m_err_text{4096};  // the last 4 KiB of its stderr, however much it writes
 };
 
 }  // namespace asyncbench

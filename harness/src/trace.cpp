@@ -11,6 +11,7 @@
 #include "manifest.hpp"
 #include "process.hpp"
 #include "results.hpp"
+#include "run_mark.hpp"
 
 namespace asyncbench {
 
@@ -73,6 +74,7 @@ int trace_workload(const TraceOptions& o) {
   std::string command;
   for (const auto& a : po.argv) command += (command.empty() ? "" : " ") + a;
   std::fprintf(stderr, "asyncbench trace: %s\n", command.c_str());
+  const RunMark mark;  // what the program forks is a leftover too if this process is killed
   const ProcessResult pr = run_process(po);
 
   auto fail = [&](const std::string& why) {
@@ -89,7 +91,7 @@ int trace_workload(const TraceOptions& o) {
     line = Json::parse(pr.out.substr(start == std::string::npos ? 0 : start + 1));
   } catch (const std::exception&) {
     return fail("the program printed no JSON line (exit " + std::to_string(pr.exit_code) +
-                "); stderr: " + pr.err);
+                "); stderr: " + excerpt(pr.err, pr.err_dropped, 2000));
   }
   if (line.value("status", "") != "ok")
     return fail("the run was not ok: " + line.value("status", "?") + ": " + line.value("error", ""));

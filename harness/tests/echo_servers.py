@@ -17,6 +17,9 @@ Per model:
   stop         SIGTERM with an idle client connected: the server exits 0 within 5 s (SIGINT for
                every other model, so both are covered)
   errors       a port already in use: one line on stderr and exit 1
+  descriptors  a second server under `prlimit --nofile=64:64` with 60 idle connections open, more
+               than its descriptors allow: it stays up, and once they are closed a fresh
+               connection is echoed (an accept that fails with EMFILE is waited out, not fatal)
 
 The models are the registry's (workloads/models.json) whose source file is in
 workloads/network/echo: those that have a server program. Output ends with "N passed, N failed".
@@ -29,6 +32,7 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -42,14 +46,16 @@ TIMEOUT = 60  # seconds for any one connection: generous, CI machines are noisy
 
 
 class Server:
-    def __init__(self, bin_dir, model, *extra):
-        self.cmd = [os.path.join(bin_dir, "asyncbench"), "serve", "echo", "--model", model, *extra]
-        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    def __init__(self, bin_dir, model, *extra, wrapper=(), stderr=subprocess.PIPE):
+        self.cmd = [*wrapper, os.path.join(bin_dir, "asyncbench"), "serve", "echo", "--model", model,
+                    *extra]
+        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.PIPE, stderr=stderr, text=True)
         line = self.proc.stdout.readline().strip()
         if not line.startswith("listening "):
             self.proc.kill()
-            raise AssertionError(f"no 'listening' line from {' '.join(self.cmd)}: {line!r} "
-                                 f"{self.proc.stderr.read()[-500:]}")
+            self.proc.wait()
+            err = self.proc.stderr.read()[-500:] if self.proc.stderr else ""
+            raise AssertionError(f"no 'listening' line from {' '.join(self.cmd)}: {line!r} {err}")
         self.port = int(line.rsplit(":", 1)[1])
 
     def stop(self, sig=signal.SIGTERM, limit=5.0):
@@ -81,9 +87,10 @@ def read_to_end(s):
     return got
 
 
-def echo_round_trip(port, data):
+def echo_round_trip(port, data, timeout=TIMEOUT):
     """Writes `data` from one thread while this one reads it back; returns what came back."""
-    s = connect(port)
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     errors = []
 
     def writer():
@@ -174,6 +181,67 @@ def check_port_in_use(bin_dir, model, port):
     assert len(lines) == 1, f"expected one line on stderr, got: {r.stderr[-500:]}"
 
 
+FD_LIMIT = 64  # descriptors the server may hold (soft and hard: it cannot raise its own)
+IDLE = 60      # idle connections: with the server's own descriptors, more than the limit
+
+
+def check_descriptors(bin_dir, model):
+    """Under a descriptor limit the idle connections exhaust, the server must wait (accept fails
+    with EMFILE), not die; once they are closed, a fresh connection is echoed."""
+    with tempfile.TemporaryFile() as err:
+        server = Server(bin_dir, model, "--port", "0",
+                        wrapper=("prlimit", f"--nofile={FD_LIMIT}:{FD_LIMIT}"), stderr=err)
+        idle = []
+        try:
+            for i in range(IDLE):
+                try:
+                    idle.append(socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT))
+                except OSError as e:
+                    time.sleep(0.2)
+                    raise AssertionError(f"idle connection {i + 1} of {IDLE}: {e}; the server "
+                                         f"{'exited (%s)' % server.proc.poll() if server.proc.poll() is not None else 'runs'}"
+                                         f": {tail(err)}") from None
+            # Long enough for the server to accept what it can and fail on the rest (a loop that
+            # retries at once would also have spun through thousands of failures by now).
+            time.sleep(1.0)
+            assert server.proc.poll() is None, (
+                f"the server exited ({server.proc.returncode}) with {IDLE} idle connections under "
+                f"--nofile={FD_LIMIT}: {tail(err)}")
+            for s in idle:
+                s.close()
+            idle = []
+            # A fresh connection, echoed: the server accepts again. Bounded: a model that backs off
+            # for seconds (asyncio waits 1 s between accept attempts) still has plenty of time.
+            deadline = time.time() + TIMEOUT
+            payload = b"after the descriptors came back"
+            while True:
+                try:
+                    if echo_round_trip(server.port, payload, timeout=5) == payload:
+                        break
+                except OSError:
+                    pass
+                assert server.proc.poll() is None, f"the server exited: {tail(err)}"
+                assert time.time() < deadline, f"no echo within {TIMEOUT} s: {tail(err)}"
+                time.sleep(0.2)
+            assert server.proc.poll() is None, f"the server exited after recovering: {tail(err)}"
+            code = server.stop(signal.SIGTERM)
+            assert code == 0, f"exit {code} after SIGTERM: {tail(err)}"
+            err.seek(0, os.SEEK_END)
+            return err.tell()
+        finally:
+            for s in idle:
+                s.close()
+            server.kill()
+
+
+def tail(f, n=400):
+    f.flush()
+    f.seek(0)
+    data = f.read()
+    text = data[-n:].decode(errors="replace").strip()
+    return f"stderr ({len(data)} B): {text}" if text else "stderr empty"
+
+
 def test_model(bin_dir, model, sig):
     server = Server(bin_dir, model)
     try:
@@ -186,9 +254,10 @@ def test_model(bin_dir, model, sig):
         code = server.stop(sig)
         idle.close()
         assert code == 0, f"exit {code} after {signal.Signals(sig).name}"
-        return time.time() - t0
     finally:
         server.kill()
+    stderr_bytes = check_descriptors(bin_dir, model)
+    return time.time() - t0, stderr_bytes
 
 
 def main():
@@ -211,9 +280,10 @@ def main():
     for i, model in enumerate(models):
         sig = signal.SIGTERM if i % 2 == 0 else signal.SIGINT
         try:
-            took = test_model(bin_dir, model, sig)
+            took, stderr_bytes = test_model(bin_dir, model, sig)
             print(f"ok      {model:<11} integrity, reset, half-close, port in use, "
-                  f"{signal.Signals(sig).name} ({took:.1f} s)")
+                  f"{signal.Signals(sig).name}, {IDLE} connections under --nofile={FD_LIMIT} "
+                  f"({stderr_bytes} B on stderr) ({took:.1f} s)")
             passed += 1
         except Exception as e:  # noqa: BLE001 - every failure is reported, the rest still run
             print(f"FAILED  {model:<11} {type(e).__name__}: {e}")

@@ -49,6 +49,7 @@ case "$mode" in
   unsupported) echo '{"workload": "planted", "model": "sync", "status": "unsupported", "error": "not on Tuesdays"}'; exit 77 ;;
   impostor) echo '{"workload": "count", "model": "sync", "status": "ok", "elapsed_s": 0.01}' ;;
   garbage) echo 'hello' ;;
+  flood) head -c 64000000 /dev/zero | tr '\0' x >&2; echo "the last words" >&2; exit 1 ;;
 esac
 )";
 
@@ -57,6 +58,22 @@ trap 'exit 0' TERM
 echo "listening 127.0.0.1:4321"
 while :; do sleep 0.05; done
 )";
+
+// Serves; on SIGTERM writes 64 MB to stderr (as CPython's asyncio writes a traceback per failed
+// accept when descriptors run out), then exits 3. The flood comes while the harness drains the
+// server's stderr in the background, which is where a server's flood lands.
+const char* kFloodServer = R"(#!/bin/sh
+trap 'head -c 64000000 /dev/zero | tr "\0" y >&2; echo "the server says goodbye" >&2; exit 3' TERM
+echo "listening 127.0.0.1:4321"
+while :; do sleep 0.05; done
+)";
+
+// A server that cannot run here (server.hpp: one line on stderr, exit 77 before it listens).
+const char* kUnableServer = R"sh(#!/bin/sh
+echo "starting up"
+echo "planted-unable: io_uring is not available here (io_uring_setup: Operation not permitted)" >&2
+exit 77
+)sh";
 
 const char* kDeadServer = R"(#!/bin/sh
 echo "cannot bind" >&2
@@ -75,6 +92,8 @@ struct Fixture {
     Json reg = Json::parse(in);
     reg["servers"]["planted"] = {{"program", "planted-server.sh"}, {"source", "sync.cpp"}};
     reg["servers"]["dead"] = {{"program", "dead-server.sh"}, {"source", "sync.cpp"}};
+    reg["servers"]["flooding"] = {{"program", "flood-server.sh"}, {"source", "sync.cpp"}};
+    reg["servers"]["unable"] = {{"program", "unable-server.sh"}, {"source", "sync.cpp"}};
     write(r / "workloads" / "models.json", reg.dump());
     const std::string decl = R"("metrics": {"elapsed_s": {"unit": "s", "direction": "lower", "role": "measured", "primary": true},
                                 "score": {"unit": "count", "direction": "higher", "role": "measured"},
@@ -82,13 +101,17 @@ struct Fixture {
                                 "port": {"unit": "port", "direction": "info", "role": "description"}})";
     const std::string profiles =
         R"("profiles": {"quick": {"timeout_s": 2, "cells": [{"params": {"mode": "ok"}}]}})";
-    for (const char* id : {"planted", "served", "unserved"}) {
+    for (const char* id : {"planted", "served", "unserved", "flooded", "unable"}) {
       write(r / "workloads" / "test" / id / "sync.cpp", "");
       std::string server;
       if (std::string(id) == "served")
         server = R"("server": {"role": "planted", "model": "sync", "pass_pid": true},)";
       if (std::string(id) == "unserved")
         server = R"("server": {"role": "dead", "model": "sync"},)";
+      if (std::string(id) == "unable")
+        server = R"("server": {"role": "unable", "model": "sync"},)";
+      if (std::string(id) == "flooded")
+        server = R"("server": {"role": "flooding", "model": "sync"},)";
       write(r / "workloads" / "test" / id / "workload.json",
             std::string(R"({"id": ")") + id + R"(", "family": "test", "title": "planted", )" +
                 server + R"("program": ["{bin}/planted-client.sh", "{workload}"], )" + decl + ", " + profiles +
@@ -97,6 +120,8 @@ struct Fixture {
     write(r / "bin" / "planted-client.sh", kClient, true);
     write(r / "bin" / "planted-server.sh", kServer, true);
     write(r / "bin" / "dead-server.sh", kDeadServer, true);
+    write(r / "bin" / "flood-server.sh", kFloodServer, true);
+    write(r / "bin" / "unable-server.sh", kUnableServer, true);
     suite = load_suite(r);
     env.suite = &suite;
     env.bin_dir = r / "bin";
@@ -173,4 +198,70 @@ TEST(CellRunner, AServerThatCannotStartFailsTheCellWithItsWords) {
   EXPECT_EQ(o.kind, CellOutcome::failed);
   EXPECT_NE(o.error.find("server:"), std::string::npos) << o.error;
   EXPECT_NE(o.error.find("cannot bind"), std::string::npos) << o.error;
+}
+
+// A server that exits 77 cannot run here: the cell is unsupported with its reason, not failed,
+// and the program is never started.
+TEST(CellRunner, AServerThatCannotRunHereMakesTheCellUnsupported) {
+  Fixture f;
+  const CellOutcome o = f.run("unable", "ok");
+  EXPECT_EQ(o.kind, CellOutcome::unsupported) << o.error;
+  EXPECT_EQ(o.error, "planted-unable: io_uring is not available here (io_uring_setup: Operation not permitted)");
+  EXPECT_EQ(o.wall_s, 0);  // the client did not run
+}
+
+namespace {
+
+long peak_rss_kb() {
+  std::ifstream in("/proc/self/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
+
+}  // namespace
+
+TEST(StreamTail, KeepsTheLastBytesAndCountsTheRest) {
+  StreamTail t(8);
+  for (char c = 'a'; c <= 'z'; ++c) t.append(&c, 1);
+  EXPECT_EQ(t.text(), "stuvwxyz");
+  EXPECT_EQ(t.dropped(), 18u);
+  t.append("0123456789", 10);
+  EXPECT_EQ(t.text(), "23456789");
+  EXPECT_EQ(t.dropped(), 28u);
+  EXPECT_EQ(excerpt("hello\n", 0, 300), "hello");
+  EXPECT_EQ(excerpt("", 0, 300), "");
+  EXPECT_EQ(excerpt("abcdef", 41'600'000, 3), "...[41.6 MB of stderr dropped]...def");
+  EXPECT_EQ(byte_size_text(999), "999 B");
+  EXPECT_EQ(byte_size_text(4096), "4.1 kB");
+  EXPECT_EQ(byte_size_text(512'000'000), "512 MB");
+}
+
+// A program that writes 64 MB to stderr: the harness keeps a bounded tail (its memory does not
+// grow by the flood), the error shows the stream's end, and says how much it dropped.
+TEST(CellRunner, AProgramsStderrFloodIsKeptAsABoundedTailThatSaysWhatItDropped) {
+  Fixture f;
+  const long before = peak_rss_kb();
+  const CellOutcome o = f.run("planted", "flood");
+  const long grew_kb = peak_rss_kb() - before;
+  EXPECT_EQ(o.kind, CellOutcome::failed);
+  EXPECT_NE(o.error.find("the last words"), std::string::npos) << o.error.substr(0, 500);
+  EXPECT_NE(o.error.find("...[64.0 MB of stderr dropped]..."), std::string::npos)
+      << o.error.substr(0, 500);
+  EXPECT_LT(o.error.size(), 1000u);
+  EXPECT_LT(grew_kb, 32 * 1024) << "the harness kept the flood";
+}
+
+TEST(CellRunner, AServersStderrFloodIsKeptAsABoundedTailThatSaysWhatItDropped) {
+  Fixture f;
+  const long before = peak_rss_kb();
+  const CellOutcome o = f.run("flooded", "ok");
+  const long grew_kb = peak_rss_kb() - before;
+  EXPECT_EQ(o.kind, CellOutcome::failed);
+  EXPECT_NE(o.error.find("exited with 3 on SIGTERM"), std::string::npos) << o.error.substr(0, 500);
+  EXPECT_NE(o.error.find("the server says goodbye"), std::string::npos) << o.error.substr(0, 500);
+  EXPECT_NE(o.error.find("...[64.0 MB of stderr dropped]..."), std::string::npos)
+      << o.error.substr(0, 500);
+  EXPECT_LT(o.error.size(), 1000u);
+  EXPECT_LT(grew_kb, 32 * 1024) << "the harness kept the flood";
 }

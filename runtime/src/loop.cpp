@@ -270,3 +270,9 @@ void Loop::run(TaskBase& main) {
 }
 
 }  // namespace aio::detail
+
+namespace aio {
+
+void check_backend(Backend backend) { detail::make_backend(backend); }
+
+}  // namespace aio

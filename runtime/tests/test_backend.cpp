@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstddef>
 #include <cstdlib>
 #include <stdexcept>
@@ -30,9 +31,10 @@ struct EnvVar {
   ~EnvVar() { ::unsetenv("AIO_BACKEND"); }
 };
 
-// Makes io_uring_setup fail with EPERM in this process, as Docker's default seccomp profile and
-// kernel.io_uring_disabled=2 do.
-bool refuse_io_uring() {
+// Makes system call `nr` fail with EPERM in this process: io_uring_setup, as Docker's default
+// seccomp profile and kernel.io_uring_disabled=2 do, or io_uring_enter alone, as a profile that
+// allows the ring to be set up but not used does.
+bool refuse_syscall(long nr) {
 #if defined(__x86_64__)
   constexpr unsigned arch = AUDIT_ARCH_X86_64;
 #elif defined(__aarch64__)
@@ -45,7 +47,7 @@ bool refuse_io_uring() {
       BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 1, 0),
       BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
       BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(nr), 0, 1),
       BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
       BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
   };
@@ -93,10 +95,20 @@ TEST(Backend, DescriptionsNameTheBackend) {
     EXPECT_NE(aio::run(describe(), aio::Backend::io_uring).find("io_uring"), std::string::npos);
 }
 
-// In a child process whose seccomp filter refuses io_uring_setup: `automatic` falls back to epoll
-// with exactly one line on stderr (however many loops run), and an explicit io_uring is a
-// std::system_error carrying EPERM, not a hang.
-TEST(Backend, FallsBackToEpollWhenIoUringIsRefused) {
+struct Refused {
+  const char* name;
+  long nr;
+  const char* call;  // the call the error names
+};
+
+class BackendRefused : public ::testing::TestWithParam<Refused> {};
+
+// In a child process whose seccomp filter refuses io_uring_setup, or only io_uring_enter (the
+// ring can be set up but not used): `automatic` falls back to epoll with exactly one line on
+// stderr (however many loops run) and runs on it, and an explicit io_uring is a
+// std::system_error carrying EPERM and the refused call, not a hang or a loop that fails later.
+TEST_P(BackendRefused, AutomaticFallsBackToEpollAndExplicitIsAClearError) {
+  const Refused refused = GetParam();
   int pipefd[2];
   ASSERT_EQ(::pipe(pipefd), 0);
   const pid_t pid = ::fork();
@@ -105,15 +117,31 @@ TEST(Backend, FallsBackToEpollWhenIoUringIsRefused) {
     ::dup2(pipefd[1], STDERR_FILENO);
     ::close(pipefd[0]);
     ::unsetenv("AIO_BACKEND");
-    if (!refuse_io_uring()) ::_exit(77);
-    if (aio::run(which()) != aio::Backend::epoll) ::_exit(1);
-    if (aio::run(which()) != aio::Backend::epoll) ::_exit(1);
+    if (!refuse_syscall(refused.nr)) ::_exit(77);
+    try {
+      if (aio::run(which()) != aio::Backend::epoll) ::_exit(1);
+      if (aio::run(which()) != aio::Backend::epoll) ::_exit(1);
+      auto slept = []() -> aio::Task<int> {
+        co_await aio::sleep(std::chrono::milliseconds(1));
+        co_return 7;
+      };
+      if (aio::run(slept()) != 7) ::_exit(5);
+      aio::check_backend(aio::Backend::epoll);
+    } catch (...) {
+      ::_exit(6);
+    }
+    try {
+      aio::check_backend(aio::Backend::io_uring);
+      ::_exit(7);
+    } catch (const std::system_error& e) {
+      if (e.code().value() != EPERM) ::_exit(8);
+    }
     try {
       aio::run(which(), aio::Backend::io_uring);
       ::_exit(2);
     } catch (const std::system_error& e) {
       if (e.code().value() != EPERM) ::_exit(3);
-      if (std::string(e.what()).find("io_uring_queue_init") == std::string::npos) ::_exit(4);
+      if (std::string(e.what()).find(refused.call) == std::string::npos) ::_exit(4);
     }
     ::_exit(0);
   }
@@ -127,7 +155,11 @@ TEST(Backend, FallsBackToEpollWhenIoUringIsRefused) {
   ASSERT_TRUE(WIFEXITED(status));
   if (WEXITSTATUS(status) == 77) GTEST_SKIP() << "cannot install a seccomp filter here";
   EXPECT_EQ(WEXITSTATUS(status), 0) << "stderr: " << err;
-  EXPECT_EQ(err,
-            "aio: io_uring is not available (io_uring_queue_init: Operation not permitted); using "
-            "epoll\n");
+  EXPECT_EQ(err, std::string("aio: io_uring is not available (") + refused.call +
+                     ": Operation not permitted); using epoll\n");
 }
+
+INSTANTIATE_TEST_SUITE_P(Backend, BackendRefused,
+                         ::testing::Values(Refused{"setup", __NR_io_uring_setup, "io_uring_queue_init"},
+                                           Refused{"enter", __NR_io_uring_enter, "io_uring_enter"}),
+                         [](const auto& info) { return std::string(info.param.name); });

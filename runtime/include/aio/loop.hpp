@@ -6,8 +6,10 @@
 //
 // Backend choice: `automatic` uses io_uring and falls back to epoll, with one line on stderr, when
 // the kernel refuses io_uring (seccomp, io_uring_disabled, an old kernel); the environment
-// variable AIO_BACKEND=epoll|io_uring overrides `automatic` (not an explicit choice). Asking for
-// io_uring explicitly where it cannot be set up throws std::system_error with the errno.
+// variable AIO_BACKEND=epoll|io_uring overrides `automatic` (not an explicit choice). io_uring
+// counts as available once a ring has been set up and a NOP submitted and reaped through it (a
+// filter may allow io_uring_setup and refuse io_uring_enter). Asking for io_uring explicitly
+// where it cannot be set up throws std::system_error with the errno and the refused call.
 #pragma once
 
 #include <chrono>
@@ -50,6 +52,13 @@ template <class A>
 auto run(A&& aw, Backend backend = Backend::automatic) {
   return run(detail::await_as_task(std::remove_cvref_t<A>(std::forward<A>(aw))), backend);
 }
+
+// Can `backend` run here? Sets it up as aio::run(task, backend) would (io_uring: a ring, and a
+// NOP through it) and tears it down. Throws what aio::run would: std::system_error with the
+// errno and the call that failed ("io_uring_enter: Operation not permitted") when it cannot,
+// std::invalid_argument for a bad AIO_BACKEND. `automatic` falls back, so it does not throw for
+// want of io_uring (and prints the fallback line, once per process, as aio::run does).
+void check_backend(Backend backend);
 
 // The backend of the loop running on this thread (epoll or io_uring, never automatic).
 // Throws std::logic_error outside aio::run.

@@ -9,6 +9,9 @@
 //
 // Ring setup tries the cheapest task-work mode first: SINGLE_ISSUER | DEFER_TASKRUN (6.1+: no
 // interrupts, completions processed when the loop asks), then COOP_TASKRUN (5.19+), then none.
+// A ring that could be set up is then exercised, a NOP submitted and reaped, before the backend
+// is handed out: a seccomp filter may allow io_uring_setup and refuse io_uring_enter, and such a
+// ring would fail at the loop's first turn instead of letting `automatic` fall back to epoll.
 #include "aio/detail/backend.hpp"
 
 #ifdef AIO_NO_IO_URING
@@ -37,6 +40,7 @@ std::unique_ptr<IoBackend> make_io_uring_backend() {
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
 #include "aio/detail/config.hpp"
 #include "aio/loop.hpp"
@@ -81,6 +85,10 @@ class UringBackend final : public IoBackend {
       if (ret != -EINVAL) break;  // EPERM, ENOSYS, ENOMEM: no point trying other flags
     }
     if (ret < 0) throw os_error(-ret, "io_uring_queue_init");
+    if (const auto [err, call] = exercise(); err != 0) {
+      io_uring_queue_exit(&m_ring);
+      throw os_error(err, call);
+    }
     // Multishot accept came with Linux 5.19, as did IORING_OP_SOCKET, which the probe can see.
     if (io_uring_probe* probe = io_uring_get_probe_ring(&m_ring)) {
       m_multishot_accept = io_uring_opcode_supported(probe, IORING_OP_SOCKET);
@@ -213,6 +221,25 @@ class UringBackend final : public IoBackend {
     }
     io_uring_sqe_set_data(sqe, &r);
     r.state = in_flight;
+  }
+
+  // Submits a NOP and reaps its completion; {0, ""}, or the errno and the call that failed.
+  std::pair<int, const char*> exercise() noexcept {
+    io_uring_sqe* sqe = io_uring_get_sqe(&m_ring);
+    if (sqe == nullptr) return {EBUSY, "io_uring_get_sqe"};
+    io_uring_prep_nop(sqe);
+    io_uring_sqe_set_data64(sqe, tag_ignore);
+    int ret;
+    do {
+      ret = io_uring_submit_and_wait(&m_ring, 1);
+    } while (ret == -EINTR);
+    if (ret < 0) return {-ret, "io_uring_enter"};
+    io_uring_cqe* cqe = nullptr;
+    if (io_uring_peek_cqe(&m_ring, &cqe) != 0 || cqe == nullptr) return {EIO, "io_uring_enter"};
+    const int res = cqe->res;
+    io_uring_cqe_seen(&m_ring, cqe);
+    if (res < 0) return {-res, "IORING_OP_NOP"};
+    return {0, ""};
   }
 
   io_uring_sqe* try_get_sqe() noexcept {

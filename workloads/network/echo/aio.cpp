@@ -57,8 +57,11 @@ aio::Task<void> serve(aio::TcpListener& listener, const echo::Options& o) {
 int main(int argc, char** argv) {
   const echo::Options o = echo::parse(argc, argv);
   try {
+    const aio::Backend backend = wl::aio_backend(o.model);
     aio::TcpListener listener = aio::TcpListener::bind(o.host, o.port, echo::kBacklog);
-    aio::run(serve(listener, o), wl::aio_backend(o.model));
+    aio::run(serve(listener, o), backend);
+  } catch (const wl::Unsupported& u) {
+    return echo::cannot_run(argv[0], u.reason);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
     return 1;

@@ -3,8 +3,14 @@
 // io_context on one thread, a coroutine per connection. The knobs are the servers' common ones
 // (server.hpp): a 16 KiB read buffer (Asio's example uses 1 KiB; a larger buffer only helps it),
 // TCP_NODELAY, a backlog of 1024. A signal_set stops the io_context on SIGINT or SIGTERM.
+//
+// Out of descriptors (EMFILE; ENFILE, ENOBUFS, ENOMEM alike), accept fails until a connection
+// ends. The example's accept loop would let that error end the server; an Asio server as its
+// users write one logs it once, waits on a timer and accepts again, the connection staying in
+// the backlog meanwhile. So does this one.
 #include "common/asio.hpp"
 
+#include <chrono>
 #include <cstdio>
 
 #include "server.hpp"
@@ -28,10 +34,37 @@ awaitable<void> echo(tcp::socket socket) {
   }
 }
 
-awaitable<void> listener(tcp::acceptor acceptor, bool nodelay) {
+// Until a connection ends, another accept would fail the same way: the errors of a server out
+// of resources, not of the listener.
+bool out_of_resources(const boost::system::error_code& ec) {
+  namespace e = asio::error;
+  return ec == e::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system ||
+         ec == e::no_buffer_space || ec == e::no_memory;
+}
+
+awaitable<void> listener(tcp::acceptor acceptor, bool nodelay, const char* program) {
+  using namespace std::chrono_literals;
+  asio::steady_timer backoff(acceptor.get_executor());
+  bool told = false;  // one line per spell without descriptors, not one per failed accept
   for (;;) {
-    tcp::socket socket = co_await acceptor.async_accept(use_awaitable);
-    if (nodelay) socket.set_option(tcp::no_delay(true));
+    boost::system::error_code ec;
+    tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(use_awaitable, ec));
+    if (ec && out_of_resources(ec)) {
+      if (!told) {
+        std::fprintf(stderr, "%s: accept: %s; accepting again once a connection ends\n", program,
+                     ec.message().c_str());
+        told = true;
+      }
+      // The blocking models' 10 ms: short enough to go on as soon as a connection ends, long
+      // enough not to spin.
+      backoff.expires_after(10ms);
+      co_await backoff.async_wait(use_awaitable);
+      continue;
+    }
+    // (A connection aborted before it was accepted, ECONNABORTED or EPROTO, Asio skips itself.)
+    if (ec) throw boost::system::system_error(ec, "accept");
+    told = false;
+    if (nodelay) socket.set_option(tcp::no_delay(true), ec);  // a reset peer: its read says so
     asio::co_spawn(acceptor.get_executor(), echo(std::move(socket)), asio::detached);
   }
 }
@@ -51,9 +84,9 @@ int main(int argc, char** argv) {
     acceptor.bind(endpoint);
     acceptor.listen(echo::kBacklog);
     echo::print_listening(o.host, acceptor.local_endpoint().port());
-    // An accept that fails ends io.run() with the error (detached would leave a server that no
-    // longer accepts and says nothing).
-    asio::co_spawn(io, listener(std::move(acceptor), o.nodelay), wl::asio_rethrow);
+    // An accept that fails for a reason other than the above ends io.run() with the error
+    // (detached would leave a server that no longer accepts and says nothing).
+    asio::co_spawn(io, listener(std::move(acceptor), o.nodelay, argv[0]), wl::asio_rethrow);
     io.run();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s: %s\n", argv[0], e.what());

@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -38,6 +39,8 @@ namespace echo {
 // TCP_NODELAY on every accepted connection (unless --no-nodelay), a listen backlog of 1024.
 inline constexpr std::size_t kBufferSize = 16 * 1024;
 inline constexpr int kBacklog = 1024;
+// The exit status of a server that cannot run here (the workload programs' "unsupported").
+inline constexpr int kExitUnsupported = 77;
 
 struct Options {
   std::string model;
@@ -67,6 +70,14 @@ Options parse(int argc, char** argv, const std::vector<std::string>& models);
 // workloads/models.json), as wl::main does for the workload programs.
 inline Options parse(int argc, char** argv) { return parse(argc, argv, wl::models_of(WL_SOURCE)); }
 #endif
+
+// This server cannot run here: `reason` on stderr as "<program's file name>: <reason>" (the
+// harness records the line), and the exit status that says so.
+inline int cannot_run(const char* program, const std::string& reason) {
+  const char* slash = std::strrchr(program, '/');
+  std::fprintf(stderr, "%s: %s\n", slash ? slash + 1 : program, reason.c_str());
+  return kExitUnsupported;
+}
 
 // The line the harness and outside clients wait for.
 inline void print_listening(const std::string& host, unsigned port) {
