@@ -6,7 +6,7 @@ BUILD_TSAN ?= build-tsan
 JOBS       ?= $(shell nproc)
 RESULTS    ?= results/latest.json
 
-.PHONY: all deps build test test-asan test-tsan fuzz bench bench-quick bench-runtime traces plots format clean
+.PHONY: all deps build test test-asan test-tsan fuzz bench bench-quick bench-runtime counts counts-reference traces plots format clean
 
 all: build
 
@@ -49,6 +49,15 @@ bench: build
 bench-quick: build
 	bash scripts/bench.sh quick $(BUILD)
 
+# The counts gate: instructions per request / task / scenario under valgrind for a small set of
+# cells (scripts/counts.sh), compared with results/reference/counts.json: more than 5 % more
+# fails. After a change that moves the counts on purpose, `make counts-reference` records them.
+counts: build
+	bash scripts/counts.sh $(BUILD)
+
+counts-reference: build
+	bash scripts/counts.sh --record $(BUILD)
+
 # aio's own micro-benchmarks and the first echo ping-pong (aio against Boost.Asio).
 bench-runtime: build
 	$(BUILD)/bin/aio_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
@@ -72,8 +81,10 @@ traces:
 	    || { rm -f $$out; echo "traces: $$out: the trace failed; its timeline is skipped"; }; \
 	done
 
+COUNTED ?= results/counted.json
 plots: traces
-	/usr/bin/python3 plots/make_plots.py --results $(RESULTS)
+	/usr/bin/python3 plots/make_plots.py --results $(RESULTS) \
+	  $(if $(wildcard $(COUNTED)),--counts $(COUNTED))
 
 format:
 	find runtime harness workloads -name '*.hpp' -o -name '*.cpp' | xargs clang-format -i

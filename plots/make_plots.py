@@ -21,6 +21,7 @@ import sys
 import common
 import asyncbench  # on the path common.py sets
 import plot_compare
+import plot_counts
 import plot_echo
 import plot_echo_latency
 import plot_elapsed
@@ -85,16 +86,20 @@ def main(argv=None):
     ap.add_argument("--asyncbench", metavar="PATH",
                     help="compare: the asyncbench binary (default $ASYNCBENCH, else "
                          "build/bin/asyncbench)")
+    ap.add_argument("--counts", metavar="FILE",
+                    help="a counted results file (asyncbench run --count) to draw the counts "
+                         "figure from (make plots: results/counted.json when there is one)")
     ap.add_argument("--traces", default=os.path.join(HERE, "traces"),
                     help="directory of trace files for the timelines (default plots/traces)")
     args = ap.parse_args(argv)
-    if not args.results and not args.compare:
-        ap.error("give --results FILE, --compare BASE NEW, or both")
+    if not args.results and not args.compare and not args.counts:
+        ap.error("give --results FILE, --compare BASE NEW, --counts FILE, or several")
 
     # Read every file and get compare's verdict first: a bad file stops the run before any
     # figure is replaced.
     try:
         res = common.load(args.results) if args.results else None
+        counted = common.load(args.counts) if args.counts else None
         verdict = (asyncbench.compare(*args.compare, threshold=args.threshold,
                                       binary=args.asyncbench) if args.compare else None)
     except asyncbench.Error as e:
@@ -109,6 +114,13 @@ def main(argv=None):
                     report(name, draw(res, args.out))
                 except common.Missing as e:
                     print(f"{name}: skipped: {e}")
+        if counted is not None:
+            try:
+                report("counts", plot_counts.draw(counted, args.out))
+            except common.Missing as e:
+                print(f"counts: skipped: {e}")
+        else:
+            print("counts: skipped: no --counts FILE given")
         if verdict is not None:
             try:
                 report("compare", plot_compare.draw(verdict, args.out))

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench / make bench-quick: runs the matrix at PROFILE into results/latest.json, keeps a
-# dated copy in results/runs/ (not committed), and validates the file against the schema. The
+# dated copy in results/runs/ (not committed), and validates the file against the schema; the
+# full profile then runs the counted profile into results/counted.json. The
 # results are kept whatever happens; the exit status is asyncbench's (1 if a cell failed or
 # timed out) unless the file itself is invalid.
 set -uo pipefail
@@ -18,7 +19,19 @@ if [[ -f results/latest.json ]]; then
     echo; echo "echo, $metric:"
     /usr/bin/python3 scripts/results_table.py results/latest.json --workloads echo --metric $metric || true
   done
+fi
+# The full profile also counts (asyncbench run --count: instructions, system calls and context
+# switches per unit of work, under valgrind and perf, for every C++ model and Python where it is
+# stable), into results/counted.json; the echo verdict then has both halves.
+counts=()
+if [[ $profile == full ]]; then
+  "$build/bin/asyncbench" run --count --out results/counted.json || rc=1
+  [[ -f results/counted.json ]] && counts=(--counts results/counted.json)
+elif [[ -f results/counted.json ]]; then
+  counts=(--counts results/counted.json)  # the last one, e.g. from make counts
+fi
+if [[ -f results/latest.json ]]; then
   echo; echo "echo verdict (aio against libuv and Asio, 64-byte messages):"
-  /usr/bin/python3 scripts/echo_verdict.py results/latest.json || true  # informative, not a gate
+  /usr/bin/python3 scripts/echo_verdict.py results/latest.json "${counts[@]}" || true  # informative
 fi
 exit $rc

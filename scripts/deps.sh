@@ -11,6 +11,7 @@ packages=(
   python3 python3-matplotlib python3-uvloop python3-aiohttp python3-requests
   python3-aiofiles python3-jsonschema
   clang libclang-rt-14-dev wrk
+  valgrind linux-perf
 )
 
 missing=()

@@ -4,7 +4,14 @@ per second, from one or more results files of interleaved echo runs, pooled per 
 Markdown tables for the README.
 
   /usr/bin/python3 scripts/echo_verdict.py results/reference/echo-verdict-a.json \
-      results/reference/echo-verdict-b.json [--size 64] [--connections 16,256]
+      results/reference/echo-verdict-b.json [--size 64] [--connections 16,256] \
+      [--counts results/counted.json]
+
+The verdict is two-fold. With --counts, a counted results file (asyncbench run --count), it first
+prints the deterministic half: per connection count, each server's user-space instructions per
+request (callgrind) split into the program, its runtime and libc/libstdc++, its system calls
+and context switches per request, and aio's instructions over the competitors' (a count does not
+vary from run to run by more than 2 % here, so one run settles it). Then the timed half below.
 
 Every figure and verdict is `asyncbench compare`'s (harness/src/compare.cpp, the one verdict
 engine), which this script runs as
@@ -39,6 +46,51 @@ AIO = ["aio-epoll", "aio-uring"]
 OTHERS = ["libuv", "asio"]
 PAIRS = [(a, b) for a in AIO for b in OTHERS]
 CPU, RPS = "server_cpu_us_per_req", "rps"
+LIMITS = ["raw-epoll", "raw-uring"]
+INSTR, CALLS, SWITCHES = "instructions_per_request", "syscalls_per_request", "ctx_switches_per_request"
+
+
+def counts_tables(path, size, conns):
+    """The deterministic half: a counted file's figures, as Markdown, per connection count."""
+    try:
+        res = asyncbench.load(path)
+    except asyncbench.Error as e:
+        fail(PROG, str(e))
+    cells = {}
+    for c in res.of("echo", ok=True):
+        if INSTR in c["metrics"] and asyncbench.param(c, "size") == size:
+            cells[(asyncbench.param(c, "connections"), c["model"])] = c
+    if not cells:
+        fail(PROG, f"{path}: no counted {size}-byte echo cell ({INSTR}); asyncbench run --count "
+                   "makes them")
+
+    def one(c, m):
+        v = asyncbench.runs(c, m)
+        return v[0] if v else None
+    for n in conns:
+        models = [m for m in AIO + OTHERS + LIMITS if (n, m) in cells]
+        if not models:
+            continue
+        print(f"\n**{n} connections, {size}-byte messages: counted** (`{path}`)\n")
+        print("| server | instructions/request | program / runtime / libc+libstdc++ "
+              "| system calls/request (top three) | context switches/request |")
+        print("|---|---:|---:|---|---:|")
+        for m in models:
+            c = cells[(n, m)]
+            parts = " / ".join(f"{one(c, INSTR + '_' + p) or 0:,.0f}"
+                               for p in ("program", "runtime", "system"))
+            calls = one(c, CALLS)
+            top = c.get("info", {}).get(CALLS + "_top", "")
+            sw = one(c, SWITCHES)
+            print(f"| {m} | {one(c, INSTR):,.0f} | {parts} | "
+                  f"{'' if calls is None else f'{calls:.2f}'} ({top}) | "
+                  f"{'' if sw is None else f'{sw:.3f}'} |")
+        ratios = []
+        for a, b in PAIRS:
+            if (n, a) in cells and (n, b) in cells:
+                ratios.append(f"{a}/{b} {one(cells[(n, a)], INSTR) / one(cells[(n, b)], INSTR):.2f}")
+        if ratios:
+            print("\ninstructions per request, aio over the competitor: " + "; ".join(ratios))
 
 
 def ratio_cell(r):
@@ -75,6 +127,8 @@ def main():
     ap.add_argument("--size", type=int, default=64)
     ap.add_argument("--connections", default="16,256")
     ap.add_argument("--asyncbench", metavar="PATH", help="the asyncbench binary")
+    ap.add_argument("--counts", metavar="FILE",
+                    help="a counted results file: the deterministic half of the verdict first")
     args = ap.parse_args()
     try:
         conns = [int(x) for x in args.connections.split(",")]
@@ -100,6 +154,9 @@ def main():
         if missing:
             fail(PROG, f"no {args.size}-byte runs at {n} connections for {', '.join(missing)}")
 
+    if args.counts:
+        counts_tables(args.counts, args.size, conns)
+        print("\nTimed (server CPU and requests/s, paired by round):")
     counts = {}
     for n in conns:
         print(f"\n**{n} connections, {args.size}-byte messages**\n")

@@ -492,7 +492,8 @@ int compare_two(const CompareOptions& o, const File& base, const File& next, std
   }
   for (const Row& r : rows) {
     // Unchanged secondary metrics would drown the report: show them only when something happened.
-    if (!r.primary && (r.verdict == "same" || r.verdict == "noise" || r.verdict == "not comparable"))
+    if (!r.primary && (r.verdict == "same" || r.verdict == "noise" || r.verdict == "not comparable") &&
+        (o.role.empty() || r.decl.role != o.role))
       continue;
     const std::string vb = fmt(r.base.median) + " [" + fmt(r.base.min) + "-" + fmt(r.base.max) + "]";
     const std::string vn = fmt(r.next.median) + " [" + fmt(r.next.min) + "-" + fmt(r.next.max) + "]";

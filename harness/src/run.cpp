@@ -282,7 +282,11 @@ int run_matrix(const RunOptions& given) {
   const std::vector<Job> jobs = schedule(cells, entries, repeats, opts.warmup, first_round(doc));
   std::cerr << "asyncbench: " << cells.size() << " cells (" << opts.profile << " profile, "
             << repeats << (repeats == 1 ? " run" : " runs") << " each"
-            << (opts.warmup ? " after a warm-up" : "") << "), " << jobs.size()
+            << (opts.warmup && std::any_of(cells.begin(), cells.end(),
+                                           [](const Cell& c) { return c.warmup; })
+                    ? " after a warm-up"
+                    : "")
+            << "), " << jobs.size()
             << " runs; results in " << out.string() << "\n";
 
   RunEnv env;

@@ -12,6 +12,8 @@ says of each: the verdict can be trusted only if it finds what was planted and n
   (e) a string, null or [] in elapsed_s, NaN in the file, duplicate cells, --threshold nan: one
       line naming the problem (and the cell), exit 2;
   (f) another cpu_model: one warning line, no regression.
+  (g) the counts gate (scripts/counts.sh's compare): the committed counts against themselves
+      pass; an instruction count 10 % higher on one cell fails, naming it; 3 % higher passes.
 """
 import json
 import os
@@ -154,6 +156,21 @@ def main():
         t(rc == 0 and len(warnings) == 1 and "A quite different CPU" in warnings[0],
                 "(f) another cpu_model: one warning line, exit 0", f"exit {rc}: {warnings}")
         t("cells: " in out and " matched" in out, "(f) ... and the matched cells are counted")
+        # (g) the counts gate, as scripts/counts.sh runs it
+        counts = os.path.join(root, "results", "reference", "counts.json")
+        gate = ("--role", "deterministic", "--deterministic-threshold", "5")
+        rc, out, err = compare(bin_dir, counts, counts, *gate)
+        t(rc == 0, "(g) the committed counts against themselves: the gate passes", f"exit {rc} {err}")
+        for factor, want in ((1.10, 1), (1.03, 0)):
+            g = load(counts)
+            cell = next(c for c in g["results"] if c["status"] == "ok" and
+                        "instructions_per_request" in c["metrics"])
+            cell["metrics"]["instructions_per_request"] = [
+                x * factor for x in cell["metrics"]["instructions_per_request"]]
+            rc, out, err = compare(bin_dir, counts, save(g, os.path.join(tmp, "counts.json")), *gate)
+            t(rc == want and (want == 0 or (cell["id"] in out and "REGRESSION" in out)),
+              f"(g) instructions +{(factor - 1) * 100:.0f} % on {cell['id']}: the gate "
+              f"{'fails' if want else 'passes'}", f"exit {rc} {err.strip()}")
     return t.summary()
 
 

@@ -73,6 +73,7 @@ class Registry:
         self.run_metrics = _without_about(doc.get("run_metrics"))
         self.server_metrics = _without_about(doc.get("server_metrics"))
         self.servers = _without_about(doc.get("servers"))
+        self.count_metrics = _without_about(doc.get("count_metrics"))
         self._workloads = None
 
     # ------------------------------------------------------------------ models
@@ -149,11 +150,28 @@ class Registry:
             metrics.update({k: declaration_json(d) for k, d in self.server_metrics.items()})
         metrics.update({k: declaration_json(d) for k, d in _without_about(w.get("metrics")).items()
                         if isinstance(d, dict)})
+        # Beside each count the manifest declares, what the registry says a counted run records
+        # with it (manifest.cpp does the same).
+        count = w.get("count") or {}
+        for kind in ("instructions", "syscalls"):
+            name = count.get(kind)
+            for suffix, d in _without_about((self.count_metrics or {}).get(kind)).items():
+                if name and name + suffix not in metrics:
+                    metrics[name + suffix] = declaration_json(d)
         out = {"family": w.get("family", ""), "title": w.get("title", "")}
         if w.get("server"):
             s = w["server"]
             out["server"] = {"role": s.get("role", ""), "model": s.get("model", ""),
                              "pass_pid": bool(s.get("pass_pid", False))}
+        if count:
+            c = {"target": count.get("target", ""), "phase": bool(count.get("phase", False)),
+                 "unit": count.get("unit", "")}
+            if count.get("sizes"):
+                c["sizes"] = count["sizes"]
+            for k in ("unit_metric", "instructions", "syscalls", "ctx_switches"):
+                if count.get(k):
+                    c[k] = count[k]
+            out["count"] = c
         out["primary"] = next((k for k, d in sorted(metrics.items()) if d.get("primary")), "")
         out["metrics"] = dict(sorted(metrics.items()))
         return out
