@@ -404,7 +404,13 @@ int compare_two(const CompareOptions& o, const File& base, const File& next, std
       r.decl = decl;
       r.primary = metric == primary;
       r.disturbed = disturbed;
-      rows.push_back(judge(r, xa, xb, threshold, det));
+      // A model whose counts move more than the threshold between runs says so (registry:
+      // count_tolerance_pct, measured); its deterministic metrics are allowed that much.
+      double det_here = det;
+      const Json& model = next.doc["models"].value(r.model, Json::object());
+      if (model.contains("count_tolerance_pct") && model["count_tolerance_pct"].is_number())
+        det_here = std::max(det, model["count_tolerance_pct"].get<double>() / 100);
+      rows.push_back(judge(r, xa, xb, threshold, det_here));
       const Row& j = rows.back();
       if (j.primary) {
         min_repeats = std::min<int>(min_repeats, int(std::min(xa.size(), xb.size())));
