@@ -39,75 +39,33 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "python"))
 import asyncbench  # noqa: E402  (found through the path set just above)
+from asyncbench import echo  # noqa: E402
 from asyncbench.cli import ArgumentParser, fail  # noqa: E402
+from asyncbench.echo import AIO, CPU, OTHERS, PAIRS, RPS  # noqa: E402
 
 PROG = "echo_verdict"
-AIO = ["aio-epoll", "aio-uring"]
-OTHERS = ["libuv", "asio"]
-PAIRS = [(a, b) for a in AIO for b in OTHERS]
-CPU, RPS = "server_cpu_us_per_req", "rps"
-LIMITS = ["raw-epoll", "raw-uring"]
-INSTR, CALLS, SWITCHES = "instructions_per_request", "syscalls_per_request", "ctx_switches_per_request"
 
 
 def counts_tables(path, size, conns):
     """The deterministic half: a counted file's figures, as Markdown, per connection count."""
     try:
-        res = asyncbench.load(path)
+        tables = echo.counted(asyncbench.load(path), size, conns)
     except asyncbench.Error as e:
         fail(PROG, str(e))
-    cells = {}
-    for c in res.of("echo", ok=True):
-        if INSTR in c["metrics"] and asyncbench.param(c, "size") == size:
-            cells[(asyncbench.param(c, "connections"), c["model"])] = c
-    if not cells:
-        fail(PROG, f"{path}: no counted {size}-byte echo cell ({INSTR}); asyncbench run --count "
-                   "makes them")
-
-    def one(c, m):
-        v = asyncbench.runs(c, m)
-        return v[0] if v else None
-    for n in conns:
-        models = [m for m in AIO + OTHERS + LIMITS if (n, m) in cells]
-        if not models:
-            continue
+    for n, t in tables.items():
         print(f"\n**{n} connections, {size}-byte messages: counted** (`{path}`)\n")
         print("| server | instructions/request | program / runtime / libc+libstdc++ "
               "| system calls/request (top three) | context switches/request |")
         print("|---|---:|---:|---|---:|")
-        for m in models:
-            c = cells[(n, m)]
-            parts = " / ".join(f"{one(c, INSTR + '_' + p) or 0:,.0f}"
-                               for p in ("program", "runtime", "system"))
-            calls = one(c, CALLS)
-            top = c.get("info", {}).get(CALLS + "_top", "")
-            sw = one(c, SWITCHES)
-            print(f"| {m} | {one(c, INSTR):,.0f} | {parts} | "
-                  f"{'' if calls is None else f'{calls:.2f}'} ({top}) | "
+        for r in t["rows"]:
+            parts = " / ".join(f"{p:,.0f}" for p in r["parts"])
+            calls, sw = r["syscalls"], r["switches"]
+            print(f"| {r['model']} | {r['instructions']:,.0f} | {parts} | "
+                  f"{'' if calls is None else f'{calls:.2f}'} ({r['syscalls_top']}) | "
                   f"{'' if sw is None else f'{sw:.3f}'} |")
-        ratios = []
-        for a, b in PAIRS:
-            if (n, a) in cells and (n, b) in cells:
-                ratios.append(f"{a}/{b} {one(cells[(n, a)], INSTR) / one(cells[(n, b)], INSTR):.2f}")
-        if ratios:
-            print("\ninstructions per request, aio over the competitor: " + "; ".join(ratios))
-
-
-def ratio_cell(r):
-    """compare's ratio of aio's figure to the competitor's, with its 95 % interval."""
-    paired = r.get("paired")
-    mid = paired["median_ratio"] if paired and paired.get("median_ratio") is not None \
-        else r["ratio_of_medians"]
-    ci = r.get("ci95")
-    text = f"{mid:.3f}" if mid is not None else "–"
-    if ci:
-        text += f" [{ci['lo']:.3f}–{ci['hi']:.3f}]" + (" unpaired" if ci["from"] == "runs" else "")
-    return text
-
-
-def won_cell(r):
-    paired = r.get("paired")
-    return f"{paired['a_won']} of {paired['rounds']}" if paired else "– (no rounds)"
+        if t["ratios"]:
+            print("\ninstructions per request, aio over the competitor: " +
+                  "; ".join(f"{a}/{b} {x:.2f}" for a, b, x in t["ratios"]))
 
 
 def verdict_cell(r):
@@ -135,24 +93,9 @@ def main():
     except ValueError:
         fail(PROG, f"--connections wants numbers separated by commas, not {args.connections!r}")
     try:
-        verdict = asyncbench.compare_pairs(
-            args.files, PAIRS, workloads=["echo"],
-            where=[f"size={args.size}", "connections=" + ",".join(map(str, conns))],
-            metrics=[CPU, RPS], binary=args.asyncbench)
+        summary, rows = echo.timed(args.files, args.size, conns, args.asyncbench)
     except asyncbench.Error as e:
         fail(PROG, str(e))
-
-    # (connections, a, b, metric) -> row; (connections, model, metric) -> its pooled summary.
-    rows, summary = {}, {}
-    for r in verdict["rows"]:
-        n = int(r["params"]["connections"])
-        rows[(n, r["a"], r["b"], r["metric"])] = r
-        summary[(n, r["a"], r["metric"])] = r["a_summary"]
-        summary[(n, r["b"], r["metric"])] = r["b_summary"]
-    for n in conns:
-        missing = [m for m in AIO + OTHERS if (n, m, CPU) not in summary or (n, m, RPS) not in summary]
-        if missing:
-            fail(PROG, f"no {args.size}-byte runs at {n} connections for {', '.join(missing)}")
 
     if args.counts:
         counts_tables(args.counts, args.size, conns)
@@ -178,7 +121,7 @@ def main():
                     cells += ["–"] * 4
                     continue
                 counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
-                cells += [ratio_cell(r), won_cell(r), f"{r['p_a_better']:.2f}", verdict_cell(r)]
+                cells += [echo.ratio_text(r), echo.won_text(r), f"{r['p_a_better']:.2f}", verdict_cell(r)]
             print(f"| {a} vs {b} | " + " | ".join(cells) + " |")
     pooled = (f"the runs of {len(args.files)} files pooled" if len(args.files) > 1
               else "one file")
