@@ -32,17 +32,7 @@ struct File {
 // against the schema and the declarations. Throws std::runtime_error: one line naming the file
 // (and the cell).
 File read_checked(const fs::path& path, const Suite& suite, const JsonSchema& schema) {
-  File f{path, load_results(path)};
-  upgrade(f.doc, suite);
-  const std::vector<std::string> problems = check_results(f.doc, schema);
-  if (!problems.empty()) {
-    std::string more = problems.size() > 1
-                           ? " (and " + std::to_string(problems.size() - 1) +
-                                 " more; scripts/validate_results.py lists them)"
-                           : "";
-    throw std::runtime_error(path.string() + ": " + problems.front() + more);
-  }
-  return f;
+  return File{path, load_checked(path, suite, schema)};
 }
 
 std::vector<double> numbers(const Json& arr) {

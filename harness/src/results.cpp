@@ -204,6 +204,10 @@ void record_run(Json& c, const RunRecord& r) {
       c["info"][k] = v;  // descriptive (an order of events): the first run's, runs are checked
     }
   }
+  summarize_cell(c);
+}
+
+void summarize_cell(Json& c) {
   c["repeats"] = static_cast<int>(c["elapsed_s"].size());
   Json& s = c["summary"];
   for (const char* k : {"elapsed_s", "wall_s", "cpu_s", "max_rss_kb", "steal_s"})

@@ -64,6 +64,10 @@ Json& cell_entry(Json& doc, const Cell& cell, int repeats_planned);
 // Appends a counted run to a cell and recomputes its summary.
 void record_run(Json& cell, const RunRecord& run);
 
+// A cell's repeats, summary (median, min, max of each run array and metric) and disturbed flag,
+// recomputed from its run arrays (record_run does it after each run, merge after joining).
+void summarize_cell(Json& cell);
+
 // Sets a cell's final status ("ok", "failed", "timeout", "unsupported") and error.
 void set_status(Json& cell, const std::string& status, const std::string& error = {});
 

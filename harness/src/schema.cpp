@@ -7,7 +7,9 @@
 #include <set>
 #include <stdexcept>
 
+#include "manifest.hpp"
 #include "registry.hpp"
+#include "results.hpp"
 
 namespace asyncbench {
 
@@ -259,6 +261,25 @@ std::vector<std::string> check_results(const Json& doc, const JsonSchema& schema
     if (out.size() >= 20) break;
   }
   return out;
+}
+
+}  // namespace asyncbench
+
+namespace asyncbench {
+
+Json load_checked(const std::filesystem::path& path, const Suite& suite,
+                  const JsonSchema& schema) {
+  Json doc = load_results(path);
+  upgrade(doc, suite);
+  const std::vector<std::string> problems = check_results(doc, schema);
+  if (!problems.empty()) {
+    const std::string more = problems.size() > 1
+                                 ? " (and " + std::to_string(problems.size() - 1) +
+                                       " more; scripts/validate_results.py lists them)"
+                                 : "";
+    throw std::runtime_error(path.string() + ": " + problems.front() + more);
+  }
+  return doc;
 }
 
 }  // namespace asyncbench

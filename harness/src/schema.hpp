@@ -43,4 +43,11 @@ class JsonSchema {
 // names the cell by its id.
 std::vector<std::string> check_results(const Json& doc, const JsonSchema& schema);
 
+struct Suite;
+// A results file fit to compare, draw or merge: read, given declarations if it is of version 1,
+// and checked by check_results. Throws std::runtime_error: one line naming the file (and the
+// cell).
+Json load_checked(const std::filesystem::path& path, const Suite& suite,
+                  const JsonSchema& schema);
+
 }  // namespace asyncbench
