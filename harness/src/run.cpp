@@ -20,6 +20,7 @@
 #include "cell.hpp"
 #include "count.hpp"
 #include "proc.hpp"
+#include "progress.hpp"
 #include "results_lock.hpp"
 #include "run_mark.hpp"
 
@@ -174,7 +175,8 @@ std::vector<Job> schedule(const std::vector<Cell>& cells, const std::vector<Json
 }
 
 // Puts one run's outcome into its cell; says on stderr what went wrong.
-void record_outcome(Json& e, const Cell& cell, const Job& job, CellOutcome& o, int repeats) {
+void record_outcome(Json& e, const Cell& cell, const Job& job, CellOutcome& o, int repeats,
+                    Progress& progress) {
   switch (o.kind) {
     case CellOutcome::interrupted:
       break;
@@ -190,11 +192,11 @@ void record_outcome(Json& e, const Cell& cell, const Job& job, CellOutcome& o, i
       break;
     case CellOutcome::timeout:
       set_status(e, "timeout", o.error);
-      std::cerr << "asyncbench: " << cell.id << ": " << o.error << "\n";
+      progress.message("asyncbench: " + cell.id + ": " + o.error);
       break;
     case CellOutcome::failed:
       set_status(e, "failed", o.error);
-      std::cerr << "asyncbench: " << cell.id << ": FAILED: " << o.error << "\n";
+      progress.message("asyncbench: " + cell.id + ": FAILED: " + o.error);
       break;
   }
 }
@@ -298,6 +300,7 @@ int run_matrix(const RunOptions& given) {
   const auto t_start = std::chrono::steady_clock::now();
   double spent = 0;
   std::size_t done = 0;
+  Progress progress;
   for (std::size_t n = 0; n < jobs.size() && !g_stop; ++n) {
     const Job& job = jobs[n];
     const Cell& cell = cells[job.cell];
@@ -309,10 +312,17 @@ int run_matrix(const RunOptions& given) {
     const std::string what =
         job.warmup ? "warm-up"
                    : "run " + std::to_string(runs_done(e) + 1) + "/" + std::to_string(repeats);
-    std::fprintf(
-        stderr, "[%*zu/%zu] %-8s %s  %s elapsed%s\n", int(std::to_string(jobs.size()).size()),
-        n + 1, jobs.size(), what.c_str(), cell.id.c_str(), clock_text(elapsed).c_str(),
-        done ? (", ~" + clock_text(spent / double(done) * double(left)) + " left").c_str() : "");
+    const std::string eta =
+        done ? ", ~" + clock_text(spent / double(done) * double(left)) + " left" : "";
+    char line[1024];
+    if (progress.tty())  // one line: where the run is, then what runs now
+      std::snprintf(line, sizeof line, "[%zu/%zu] %s elapsed%s | %s %s", n + 1, jobs.size(),
+                    clock_text(elapsed).c_str(), eta.c_str(), what.c_str(), cell.id.c_str());
+    else
+      std::snprintf(line, sizeof line, "[%*zu/%zu] %-8s %s  %s elapsed%s",
+                    int(std::to_string(jobs.size()).size()), n + 1, jobs.size(), what.c_str(),
+                    cell.id.c_str(), clock_text(elapsed).c_str(), eta.c_str());
+    progress.update(line);
 
     const auto t_job = std::chrono::steady_clock::now();
     CellOutcome o = cell.counted ? run_counted(cell, env) : run_cell(cell, env);
@@ -322,10 +332,11 @@ int run_matrix(const RunOptions& given) {
     // The whole job (a counted cell is several runs), for the estimate of what is left.
     spent += std::chrono::duration<double>(std::chrono::steady_clock::now() - t_job).count();
     ++done;
-    record_outcome(e, cell, job, o, repeats);
+    record_outcome(e, cell, job, o, repeats, progress);
     save_atomic(doc, out);
   }
 
+  progress.finish();
   if (g_stop) {
     doc["run"]["state"] = "interrupted";
     save_atomic(doc, out);
