@@ -5,8 +5,12 @@ BUILD_ASAN ?= build-asan
 BUILD_TSAN ?= build-tsan
 JOBS       ?= $(shell nproc)
 RESULTS    ?= results/latest.json
+# Generated figures and traces go beside the results, in folders git ignores; the README's
+# committed figures (plots/figures) change only through `make readme-figures`.
+FIGURES    ?= results/figures
+TRACES_DIR ?= results/traces
 
-.PHONY: all deps build test test-asan test-tsan fuzz bench bench-quick bench-runtime counts counts-reference traces plots format clean
+.PHONY: all deps build test test-asan test-tsan fuzz bench bench-quick bench-runtime counts counts-reference traces plots readme-figures report format clean
 
 all: build
 
@@ -63,30 +67,28 @@ bench-runtime: build
 	$(BUILD)/bin/aio_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 	/usr/bin/python3 scripts/echo_pingpong.py --bin $(BUILD)/bin --repeats 5
 
-# The timelines' traces (figures 1 and 2): one `asyncbench trace` run (quick profile) per
-# workload[/mode]:model the figures draw, into plots/traces/<workload>[-<mode>]-<model>.json. A
-# run that fails (a model not instrumented, a program not built) prints a line and its file is
-# removed, so that its figure is skipped rather than drawn from an older run.
-TRACES = count:sync count:aio-epoll count:threads count:py-asyncio chess:sync chess:aio-epoll \
-         blocking-offload/inline:aio-epoll blocking-offload/offload:aio-epoll
-
+# The timelines' traces (figures 1 and 2) into $(TRACES_DIR): scripts/traces.sh says which.
 traces:
-	@mkdir -p plots/traces
-	@if [ ! -x $(BUILD)/bin/asyncbench ]; then \
-	  echo "traces: skipped: no $(BUILD)/bin/asyncbench (make build)"; exit 0; fi; \
-	for spec in $(TRACES); do \
-	  w=$${spec%%:*}; m=$${spec#*:}; mode=$${w#*/}; w=$${w%%/*}; [ "$$mode" = "$$w" ] && mode=; \
-	  out=plots/traces/$$w$${mode:+-$$mode}-$$m.json; \
-	  $(BUILD)/bin/asyncbench trace $$w --model $$m $${mode:+--param mode=$$mode} --out $$out \
-	    || { rm -f $$out; echo "traces: $$out: the trace failed; its timeline is skipped"; }; \
-	done
+	@bash scripts/traces.sh $(BUILD) $(TRACES_DIR)
 
 COUNTED ?= results/counted.json
 plots: traces
-	/usr/bin/python3 plots/make_plots.py --results $(RESULTS) \
-	  $(if $(wildcard $(COUNTED)),--counts $(COUNTED))
+	/usr/bin/python3 plots/make_plots.py --results $(RESULTS) --out $(FIGURES) \
+	  --traces $(TRACES_DIR) $(if $(wildcard $(COUNTED)),--counts $(COUNTED))
 
-format:
+# The README's figures (plots/figures, committed) from the last results: run after a make bench
+# on a quiet machine, look at them, commit them.
+readme-figures: traces
+	/usr/bin/python3 plots/make_plots.py --results $(RESULTS) --out plots/figures \
+	  --traces $(TRACES_DIR) $(if $(wildcard $(COUNTED)),--counts $(COUNTED))
+
+# The page a person opens after make bench (make bench and bench-quick write it too):
+# results/latest.html, with the verdict against the committed reference of its profile.
+report: traces
+	$(BUILD)/bin/asyncbench report $(RESULTS) --out $(RESULTS:.json=.html)
+
+# clang-format is Debian's clang-format package (make deps installs it).
+format: deps
 	find runtime harness workloads -name '*.hpp' -o -name '*.cpp' | xargs clang-format -i
 
 clean:

@@ -179,11 +179,16 @@ def label_log_axis(axis, fmt):
         axis.set_minor_formatter(NullFormatter())
 
 
+# What save() writes: the report draws its figures as SVG only.
+FORMATS = ("png", "svg")
+
+
 def save(fig, out_dir, name):
-    """Writes <out_dir>/<name>.png and .svg and closes the figure; returns the two paths."""
+    """Writes <out_dir>/<name>.<format> for each of FORMATS (PNG and SVG) and closes the
+    figure; returns the paths."""
     os.makedirs(out_dir, exist_ok=True)
     paths = []
-    for ext in ("png", "svg"):
+    for ext in FORMATS:
         p = os.path.join(out_dir, f"{name}.{ext}")
         tmp = p + ".tmp"
         fig.savefig(tmp, format=ext, dpi=PNG_DPI, metadata={"Date": None} if ext == "svg" else None)
@@ -226,8 +231,8 @@ def script_main(draw, description, argv=None):
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--results", "--input", dest="results", default="results/latest.json",
                     help="results file (default results/latest.json)")
-    ap.add_argument("--out", "--output", dest="out", default="plots/figures",
-                    help="directory for the PNG and SVG (default plots/figures)")
+    ap.add_argument("--out", "--output", dest="out", default="results/figures",
+                    help="directory for the PNG and SVG (default results/figures)")
     args = ap.parse_args(argv)
     name = os.path.basename(sys.argv[0]).removeprefix("plot_").removesuffix(".py")
     try:

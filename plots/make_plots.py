@@ -2,7 +2,7 @@
 """Draws every figure (`make plots`): the timelines from trace files, the figures of a results
 file, and optionally the comparison of two results files.
 
-  /usr/bin/python3 plots/make_plots.py --results results/latest.json [--out plots/figures]
+  /usr/bin/python3 plots/make_plots.py --results results/latest.json [--out results/figures]
   /usr/bin/python3 plots/make_plots.py --compare results/reference/full.json results/latest.json
   (both together draw both)
 
@@ -41,6 +41,66 @@ FIGURES = [
     ("loop_lag", plot_loop_lag.draw),
 ]
 
+# Each figure's title and how to read it, in two lines: the report (asyncbench report) prints
+# them under the figure. Written here once, beside the list of figures.
+HOW_TO_READ = {
+    "timeline_count": ("The lectures' count, task by task",
+                       "One row per task: a bar where it runs, a pale one where it waits. Sync "
+                       "runs the three counts one after another; async interleaves them.",
+                       "The async run ends after one sleep, the sync one after three: the "
+                       "lecture's 3.01 s against 1.01 s."),
+    "timeline_chess": ("The chess exhibition, sequential against concurrent",
+                       "Rows are the boards; bars are the master's moves, gaps the opponents' "
+                       "thinking.",
+                       "Sequentially every board waits for the others; concurrently the master "
+                       "moves on while opponents think, and the whole ends 12× sooner."),
+    "timeline_offload": ("Blocking calls inline and offloaded with to_thread",
+                         "The loop's row and the pool threads' rows: inline, the blocking calls "
+                         "hold the loop one after another.",
+                         "Offloaded, they run side by side on the pool's threads and the loop "
+                         "stays free: one call's time instead of three."),
+    "elapsed": ("Elapsed time of the lectures' scenarios against their ideals",
+                "A bar is a model's median elapsed time, its whisker the min-max of the runs; "
+                "dashed: the sequential ideal, dotted: the concurrent one.",
+                "A concurrent model should sit on the dotted line, a sequential one on the "
+                "dashed line; the height above them is the model's own overhead."),
+    "sleep_fanout": ("N sleeping tasks: overhead and memory per task",
+                     "Log-log against N: left, the time beyond the one sleep all tasks share; "
+                     "right, the memory each task costs.",
+                     "Flat lines scale; a line that climbs with N pays per task more than the "
+                     "others (threads and processes stop where the machine does)."),
+    "echo": ("Echo servers: requests per second and p99 latency",
+             "Closed loop, the shared load client; one line per server against the number of "
+             "connections, medians with min-max whiskers.",
+             "Higher is better on the left, lower on the right; a red ring marks errors, "
+             "'k of n stalled' a server that left connections unserved."),
+    "echo_latency": ("Echo latency percentiles at 256 connections",
+                     "Each line is a server's latency distribution from the merged histograms, "
+                     "on HdrHistogram's axis (90 %, 99 %, 99.9 % equally spaced).",
+                     "Lower is better; where the lines part to the right is the servers' tail."),
+    "network_fetch": ("Fetching pages from a slow local HTTP server",
+                      "Left: elapsed time against the number of pages; right: against the limit "
+                      "of requests in flight. Dashed and dotted lines are the ideals.",
+                      "A concurrent model follows the concurrent ideal; the sequential ones pay "
+                      "one delay per page."),
+    "loop_lag": ("How late a 10 ms ticker runs beside a blocking call",
+                 "Two bars per model: the worst lateness of a tick with the call inline and "
+                 "offloaded; the dot is the mean lateness.",
+                 "Inline, no loop can tick before the call returns (the dashed line); "
+                 "offloaded, the bar should be near zero."),
+    "counts": ("Where each echo server's instructions go",
+               "One bar per server: user-space instructions per 64-byte echo (callgrind), split "
+               "into the program, its runtime and libc/libstdc++; system calls per request at "
+               "the bar's end.",
+               "Deterministic: a count moves by less than 2 % between runs, so small "
+               "differences are real. The bare epoll and io_uring loops are the floor."),
+    "compare": ("The verdict of this run against the base",
+                "One bar per cell's primary metric: its change, coloured by asyncbench "
+                "compare's verdict; the band is ± the threshold.",
+                "Red bars are significant regressions, green ones improvements; grey hatched "
+                "bars moved beyond the threshold without significance."),
+}
+
 
 def shown(path):
     rel = os.path.relpath(path)
@@ -77,8 +137,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--results", help="results file to draw figures 3-7 from "
                                       "(make plots: results/latest.json)")
-    ap.add_argument("--out", default=os.path.join(HERE, "figures"),
-                    help="directory for the PNG and SVG files (default plots/figures)")
+    ap.add_argument("--out", default=os.path.join(os.path.dirname(HERE), "results", "figures"),
+                    help="directory for the PNG and SVG files (default results/figures)")
     ap.add_argument("--compare", nargs=2, metavar=("BASE", "NEW"),
                     help="also draw the compare figure of two results files")
     ap.add_argument("--threshold", type=float,
@@ -89,8 +149,8 @@ def main(argv=None):
     ap.add_argument("--counts", metavar="FILE",
                     help="a counted results file (asyncbench run --count) to draw the counts "
                          "figure from (make plots: results/counted.json when there is one)")
-    ap.add_argument("--traces", default=os.path.join(HERE, "traces"),
-                    help="directory of trace files for the timelines (default plots/traces)")
+    ap.add_argument("--traces", default=os.path.join(os.path.dirname(HERE), "results", "traces"),
+                    help="directory of trace files for the timelines (default results/traces)")
     args = ap.parse_args(argv)
     if not args.results and not args.compare and not args.counts:
         ap.error("give --results FILE, --compare BASE NEW, --counts FILE, or several")

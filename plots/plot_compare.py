@@ -7,8 +7,8 @@ pale). Nothing is judged here: the figure draws `asyncbench compare BASE NEW --f
 (harness/src/compare.cpp), so it agrees with the command by construction. Cells are sorted from
 the most worsened down; the shaded band is ± the threshold.
 
-  /usr/bin/python3 plots/plot_compare.py BASE.json NEW.json --out plots/figures [--threshold 5]
-  /usr/bin/python3 plots/plot_compare.py --verdict VERDICT.json --out plots/figures
+  /usr/bin/python3 plots/plot_compare.py BASE.json NEW.json --out results/figures [--threshold 5]
+  /usr/bin/python3 plots/plot_compare.py --verdict VERDICT.json --out results/figures
       (a verdict saved from asyncbench compare BASE NEW --format json)
 
 The binary is --asyncbench PATH, else $ASYNCBENCH, else build/bin/asyncbench. Exit 2 with one
@@ -173,7 +173,7 @@ def main(argv=None):
     ap.add_argument("files", nargs="*", metavar="BASE NEW", help="the two results files")
     ap.add_argument("--verdict", metavar="FILE",
                     help="draw a saved verdict (asyncbench compare BASE NEW --format json)")
-    ap.add_argument("--out", "--output", dest="out", default="plots/figures")
+    ap.add_argument("--out", "--output", dest="out", default="results/figures")
     ap.add_argument("--threshold", type=float,
                     help="smallest change, in %%, that can count (compare's default: 5)")
     ap.add_argument("--asyncbench", metavar="PATH", help="the asyncbench binary")

@@ -8,7 +8,7 @@ each instruction from the debug information, or its shared object. The system ca
 (perf trace) are written at each bar's end. The two limit servers (bare epoll, bare io_uring) are
 the floor.
 
-  /usr/bin/python3 plots/plot_counts.py --results results/counted.json --out plots/figures
+  /usr/bin/python3 plots/plot_counts.py --results results/counted.json --out results/figures
 """
 import sys
 

@@ -8,7 +8,7 @@ where some run counted errors (`errors` > 0); "k of n stalled" one where k conne
 echo answered in the measured window (`stalled_connections`: the iterative sync server serves
 one connection at a time), whose rate and latency describe only the connections served.
 
-  /usr/bin/python3 plots/plot_echo.py --results results/latest.json --out plots/figures
+  /usr/bin/python3 plots/plot_echo.py --results results/latest.json --out results/figures
 """
 import sys
 

@@ -9,7 +9,7 @@ counts, and the curve is read from the merged one as the harness reads quantiles
 geometric middle, clamped to the recorded min and max). The x axis is HdrHistogram's: 1/(1 − q),
 so 90 %, 99 %, 99.9 % ... are equally spaced.
 
-  /usr/bin/python3 plots/plot_echo_latency.py --results results/latest.json --out plots/figures
+  /usr/bin/python3 plots/plot_echo_latency.py --results results/latest.json --out results/figures
 """
 import math
 import sys

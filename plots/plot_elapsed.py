@@ -10,7 +10,7 @@ where the workload declares both (role ideal), else the metric declared the idea
 `mode` inline, against the others'. blocking-offload has two bars per model, inline (hatched)
 and offloaded.
 
-  /usr/bin/python3 plots/plot_elapsed.py --results results/latest.json --out plots/figures
+  /usr/bin/python3 plots/plot_elapsed.py --results results/latest.json --out results/figures
 """
 import sys
 

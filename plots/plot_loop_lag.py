@@ -8,7 +8,7 @@ dashed line is the blocking call's length (the metric declared the ideal of elap
 `ideal_s`: block_s × time_scale): inline, a loop cannot tick before the call returns. The
 dotted line is the tick period.
 
-  /usr/bin/python3 plots/plot_loop_lag.py --results results/latest.json --out plots/figures
+  /usr/bin/python3 plots/plot_loop_lag.py --results results/latest.json --out results/figures
 """
 import sys
 

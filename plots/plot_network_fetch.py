@@ -8,7 +8,7 @@ most k in flight (params `urls`, `limit`, `delay_ms`), elapsed time against k, w
 ceil(N/k) × delay (dashed). Points are medians of `elapsed_s`, whiskers min-max. A panel whose
 workload is not in the file is left out; with neither, the figure is skipped.
 
-  /usr/bin/python3 plots/plot_network_fetch.py --results results/latest.json --out plots/figures
+  /usr/bin/python3 plots/plot_network_fetch.py --results results/latest.json --out results/figures
 """
 import math
 import sys

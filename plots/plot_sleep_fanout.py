@@ -6,7 +6,7 @@ elapsed_s minus the metric declared its ideal, `ideal_s`). Right: the memory per
 N, read inside the workload; for processes, each child's private memory). Points are medians of
 the runs, whiskers min-max.
 
-  /usr/bin/python3 plots/plot_sleep_fanout.py --results results/latest.json --out plots/figures
+  /usr/bin/python3 plots/plot_sleep_fanout.py --results results/latest.json --out results/figures
 """
 import math
 import sys

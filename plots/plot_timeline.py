@@ -10,12 +10,12 @@ task, when it ran and when it waited (and on what), and what it printed.
   timeline_offload  blocking-offload under aio-epoll, inline vs offloaded: the to_thread calls on
                     the pool threads' rows
 
-Trace files are plots/traces/<workload>[-<mode>]-<model>.json (`make traces` writes them); what a
+Trace files are results/traces/<workload>[-<mode>]-<model>.json (`make traces` writes them); what a
 file holds is read from its otherData (workload, model, params.mode), not from its name. A
 figure whose files are missing is skipped with one line. Times are ms from the run's start (its
 first event); each panel says the run's elapsed time as the workload measured it.
 
-  /usr/bin/python3 plots/plot_timeline.py --traces plots/traces --out plots/figures
+  /usr/bin/python3 plots/plot_timeline.py --traces results/traces --out results/figures
 """
 import argparse
 import glob
@@ -479,10 +479,10 @@ def draw_traces(trace_paths, out_dir):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     here = os.path.dirname(os.path.abspath(__file__))
-    ap.add_argument("--traces", "--input", dest="traces", default=os.path.join(here, "traces"),
-                    help="directory of trace files (default plots/traces)")
-    ap.add_argument("--out", "--output", dest="out", default=os.path.join(here, "figures"),
-                    help="directory for the PNG and SVG files (default plots/figures)")
+    ap.add_argument("--traces", "--input", dest="traces", default=os.path.join(os.path.dirname(here), "results", "traces"),
+                    help="directory of trace files (default results/traces)")
+    ap.add_argument("--out", "--output", dest="out", default=os.path.join(os.path.dirname(here), "results", "figures"),
+                    help="directory for the PNG and SVG files (default results/figures)")
     args = ap.parse_args(argv)
     paths = sorted(glob.glob(os.path.join(args.traces, "*.json")))
     if not paths:

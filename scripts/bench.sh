@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # make bench / make bench-quick: runs the matrix at PROFILE into results/latest.json, keeps a
 # dated copy in results/runs/ (not committed), and validates the file against the schema; the
-# full profile then runs the counted profile into results/counted.json. The
-# results are kept whatever happens; the exit status is asyncbench's (1 if a cell failed or
+# full profile then runs the counted profile into results/counted.json; last, the timelines are
+# traced and `asyncbench report` writes results/latest.html. The results are kept whatever happens; the exit status is asyncbench's (1 if a cell failed or
 # timed out) unless the file itself is invalid.
 set -uo pipefail
 profile=${1:?usage: bench.sh quick|full [BUILD_DIR]}
@@ -33,5 +33,17 @@ fi
 if [[ -f results/latest.json ]]; then
   echo; echo "echo verdict (aio against libuv and Asio, 64-byte messages):"
   /usr/bin/python3 scripts/echo_verdict.py results/latest.json "${counts[@]}" || true  # informative
+fi
+# The page to open: the results, the counts, the timelines (traced now) and the verdict against
+# the committed reference of this profile, in one file (asyncbench report).
+if [[ -f results/latest.json ]]; then
+  echo
+  bash scripts/traces.sh "$build" results/traces > results/traces.log 2>&1 \
+    || echo "traces: failed; see results/traces.log"
+  base=()
+  [[ -f results/reference/$profile.json ]] && base=(--compare "results/reference/$profile.json")
+  "$build/bin/asyncbench" report results/latest.json "${base[@]}" "${counts[@]}" \
+    --traces results/traces --out results/latest.html || true  # informative, not a gate
+  [[ -f results/latest.html ]] && echo "report: open results/latest.html"
 fi
 exit $rc

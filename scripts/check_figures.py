@@ -4,7 +4,7 @@
 and both are newer than the results file.
 
   /usr/bin/python3 scripts/check_figures.py --results results/latest.json \\
-      --figures plots/figures elapsed sleep_fanout loop_lag
+      --figures results/figures elapsed sleep_fanout loop_lag
 
 Exit 0 when every figure passes; 1 with one line per problem otherwise; 2 for bad arguments.
 """

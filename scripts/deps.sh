@@ -12,6 +12,8 @@ packages=(
   python3-aiofiles python3-jsonschema
   clang libclang-rt-14-dev wrk
   valgrind linux-perf
+  clang-format python3-jinja2
+  chromium chromium-driver python3-selenium
 )
 
 missing=()

@@ -26,6 +26,7 @@
 #include "compare.hpp"
 #include "load.hpp"
 #include "manifest.hpp"
+#include "merge.hpp"
 #include "run.hpp"
 #include "server.hpp"
 #include "trace.hpp"
@@ -43,6 +44,32 @@ fs::path self_dir() {
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   return ec ? fs::path(".") : exe.parent_path();
+}
+
+// The subcommands written in Python (python/asyncbench/<module>.py: report) are run by
+// replacing this process with `python3 -m asyncbench.<module> ARGS...`, the checkout's python/
+// first on PYTHONPATH and $ASYNCBENCH naming this binary, so that the Python side's compare
+// is this build's. Their errors, help and exit status are the module's.
+int exec_python_tool(const std::string& root, const std::string& module,
+                     const std::vector<std::string>& rest) {
+  const char* py_env = std::getenv("ASYNCBENCH_PYTHON");
+  const std::string python = py_env ? py_env : RunOptions{}.python;
+  const std::string pkg = (fs::path(root) / "python").string();
+  const char* old = std::getenv("PYTHONPATH");
+  const std::string path = old && *old ? pkg + ":" + old : pkg;
+  ::setenv("PYTHONPATH", path.c_str(), 1);
+  ::setenv("ASYNCBENCH_ROOT", root.c_str(), 1);
+  if (!std::getenv("ASYNCBENCH")) ::setenv("ASYNCBENCH", (self_dir() / "asyncbench").c_str(), 1);
+  std::vector<std::string> args = {python, "-m", "asyncbench." + module};
+  args.insert(args.end(), rest.begin(), rest.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::fflush(nullptr);
+  ::execvp(argv[0], argv.data());
+  std::fprintf(stderr, "asyncbench %s: cannot run %s: %s (set ASYNCBENCH_PYTHON, or make deps)\n",
+               module.c_str(), python.c_str(), std::strerror(errno));
+  return 2;
 }
 
 std::vector<std::string> split(const std::vector<std::string>& args) {
@@ -328,6 +355,23 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   cmd_load->add_option("--model", load_model, "the model id to report (default external)");
 
+  // Python's: everything after the subcommand's name is the module's (--help included).
+  CLI::App* cmd_report = app.add_subcommand(
+      "report", "one self-contained HTML page of a results file: asyncbench report RESULTS.json "
+                "[--compare BASE.json] --out FILE.html (report --help)");
+  cmd_report->prefix_command()->set_help_flag();
+
+  MergeOptions mo;
+  std::vector<std::string> merge_files_arg;
+  std::string merge_out;
+  CLI::App* cmd_merge = app.add_subcommand(
+      "merge", "join runs of the same cells from one machine and commit into one results file "
+               "(rounds renumbered, histograms kept per run)");
+  cmd_merge->add_option("files", merge_files_arg, "A.json B.json ...: two or more results files")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd_merge->add_option("--out", merge_out, "the merged results file")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -380,6 +424,15 @@ int main(int argc, char** argv) {
       if (serve_delay_ms >= 0) rest.insert(rest.end(), {"--delay-ms", std::to_string(serve_delay_ms)});
       const char* py = std::getenv("ASYNCBENCH_PYTHON");
       return serve(root, self_dir(), py ? py : RunOptions{}.python, serve_what, serve_model, rest);
+    }
+    if (*cmd_report) return exec_python_tool(root, "report", cmd_report->remaining());
+    if (*cmd_merge) {
+      if (merge_out.empty()) throw std::invalid_argument("--out is empty: give the file to write");
+      for (const auto& f : merge_files_arg) mo.files.emplace_back(f);
+      mo.out = merge_out;
+      mo.root = root;
+      for (int i = 0; i < argc; ++i) mo.command_line.push_back(argv[i]);
+      return merge_files(mo);
     }
     if (*cmd_load) return load(load_what, load_model, lo);
     if (*cmd_trace) {
