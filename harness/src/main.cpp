@@ -46,6 +46,16 @@ fs::path self_dir() {
   return ec ? fs::path(".") : exe.parent_path();
 }
 
+// Replaces this process with args[0] (looked up on PATH) given args. Returns only on failure,
+// with errno set.
+void exec_argv(std::vector<std::string> args) {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::fflush(nullptr);
+  ::execvp(argv[0], argv.data());
+}
+
 // The subcommands written in Python (python/asyncbench/<module>.py: report) are run by
 // replacing this process with `python3 -m asyncbench.<module> ARGS...`, the checkout's python/
 // first on PYTHONPATH and $ASYNCBENCH naming this binary, so that the Python side's compare
@@ -62,11 +72,7 @@ int exec_python_tool(const std::string& root, const std::string& module,
   if (!std::getenv("ASYNCBENCH")) ::setenv("ASYNCBENCH", (self_dir() / "asyncbench").c_str(), 1);
   std::vector<std::string> args = {python, "-m", "asyncbench." + module};
   args.insert(args.end(), rest.begin(), rest.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::fflush(nullptr);
-  ::execvp(argv[0], argv.data());
+  exec_argv(args);
   std::fprintf(stderr, "asyncbench %s: cannot run %s: %s (set ASYNCBENCH_PYTHON, or make deps)\n",
                module.c_str(), python.c_str(), std::strerror(errno));
   return 2;
@@ -86,6 +92,16 @@ std::vector<std::string> split(const std::vector<std::string>& args) {
     }
   }
   return out;
+}
+
+// The cells a profile would run, one id a line, in the order run runs them; an unsupported cell
+// with its reason.
+int list_cells(const fs::path& root, const std::string& profile) {
+  const Suite suite = load_suite(root);
+  for (const Cell& c : plan(suite, profile, {}, {}))
+    std::printf("%s%s%s\n", c.id.c_str(), c.unsupported.empty() ? "" : "  unsupported: ",
+                c.unsupported.c_str());
+  return 0;
 }
 
 int list(const fs::path& root) {
@@ -145,12 +161,9 @@ int serve(const fs::path& root, const fs::path& bin_dir, const std::string& pyth
     return 2;
   }
   args.insert(args.end(), rest.begin(), rest.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::fflush(nullptr);
-  ::execvp(argv[0], argv.data());
-  std::fprintf(stderr, "asyncbench serve: cannot start %s: %s\n", argv[0], std::strerror(errno));
+  exec_argv(args);
+  std::fprintf(stderr, "asyncbench serve: cannot start %s: %s\n", args[0].c_str(),
+               std::strerror(errno));
   return 1;
 }
 
@@ -227,6 +240,10 @@ int main(int argc, char** argv) {
   app.add_option("--root", root, "the asyncbench source tree (workloads/, results/)");
 
   CLI::App* cmd_list = app.add_subcommand("list", "workloads, models, and which pairs exist");
+  std::string list_profile;
+  cmd_list->add_option("--profile", list_profile,
+                       "print instead the cells this profile runs, one id a line (an unsupported "
+                       "one with its reason)");
 
   RunOptions ro;
   std::vector<std::string> wl_arg, model_arg;
@@ -380,7 +397,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    if (*cmd_list) return list(root);
+    if (*cmd_list) return list_profile.empty() ? list(root) : list_cells(root, list_profile);
     if (*cmd_run) {
       if (count_flag) {
         if (cmd_run->count("--profile") && ro.profile != "counted") {

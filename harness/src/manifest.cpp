@@ -53,13 +53,24 @@ Workload parse_manifest(const fs::path& file, const fs::path& root, const Regist
   for (auto& [k, v] : j.items())
     if (!kManifestKeys.count(k)) bad(file, "unknown field '" + k + "'");
   Workload w;
+  struct Rule {
+    Json select;
+    std::string why;
+  };
+  std::vector<Rule> rules;
   w.dir = file.parent_path();
   try {
     w.id = j.at("id").get<std::string>();
     w.family = j.at("family").get<std::string>();
     w.title = j.value("title", "");
-    if (j.contains("unsupported"))
-      for (auto& [m, why] : j.at("unsupported").items()) w.unsupported[m] = why.get<std::string>();
+    if (j.contains("unsupported")) {
+      const Json& u = j.at("unsupported");
+      if (!u.is_array())
+        bad(file, "\"unsupported\" names no model ids: it is a list of rules that choose models by "
+                  "their registry fields, [{\"select\": {\"kind\": \"sequential\"}, \"why\": "
+                  "\"...\"}]");
+      for (const Json& r : u) rules.push_back({r.at("select"), r.at("why").get<std::string>()});
+    }
     if (j.contains("server")) {
       const Json& s = j.at("server");
       w.server.role = s.at("role").get<std::string>();
@@ -77,7 +88,9 @@ Workload parse_manifest(const fs::path& file, const fs::path& root, const Regist
         ProfileCell cell;
         cell.params = c.value("params", Json::object());
         if (c.contains("models"))
-          for (const auto& m : c.at("models")) cell.models.push_back(m.get<std::string>());
+          bad(file, "profile " + name + ": a cell names no model ids: it chooses models by their "
+                    "registry fields, \"select\": {\"kind\": \"concurrent\"} (workloads/models.json)");
+        if (c.contains("select")) cell.select = c.at("select");
         prof.cells.push_back(std::move(cell));
       }
       w.profiles[name] = std::move(prof);
@@ -89,19 +102,42 @@ Workload parse_manifest(const fs::path& file, const fs::path& root, const Regist
 
   for (const Model& m : registry.models())
     if (fs::exists(w.dir / m.source)) w.models.push_back(m.id);
-  for (const auto& [m, why] : w.unsupported) {
-    if (!registry.find(m)) bad(file, "unknown model '" + m + "' (workloads/models.json)");
-    if (std::find(w.models.begin(), w.models.end(), m) != w.models.end())
-      bad(file, "model '" + m + "' is declared unsupported, but its program " +
-                    registry.at(m).source + " is here");
-    if (why.empty()) bad(file, "model '" + m + "' is unsupported without a reason");
+  const auto checked = [&](const Json& select, const std::string& where) {
+    try {
+      registry.check_selector(select);
+    } catch (const std::invalid_argument& e) {
+      bad(file, where + ": " + e.what());
+    }
+  };
+  for (const Rule& r : rules) {
+    const std::string where = "unsupported " + r.select.dump();
+    checked(r.select, where);
+    if (r.why.empty()) bad(file, where + " gives no reason");
+    bool any = false;
+    for (const Model& m : registry.models()) {
+      if (!m.matches(r.select)) continue;
+      any = true;
+      if (std::find(w.models.begin(), w.models.end(), m.id) != w.models.end())
+        bad(file, where + " matches model '" + m.id + "', but its program " + m.source +
+                      " is here");
+      w.unsupported.emplace(m.id, r.why);  // the first rule that matches gives the reason
+    }
+    if (!any) bad(file, where + " matches no model (workloads/models.json)");
   }
   for (const auto& [name, prof] : w.profiles)
-    for (const auto& c : prof.cells)
-      for (const auto& m : c.models)
-        if (std::find(w.models.begin(), w.models.end(), m) == w.models.end() &&
-            !w.unsupported.count(m))
-          bad(file, "profile " + name + " names model '" + m + "', which this workload has not");
+    for (const auto& c : prof.cells) {
+      if (c.select.is_null()) continue;
+      const std::string where = "profile " + name + ": select " + c.select.dump();
+      checked(c.select, where);
+      const bool any = std::any_of(registry.models().begin(), registry.models().end(),
+                                   [&](const Model& m) {
+                                     return m.matches(c.select) &&
+                                            (std::find(w.models.begin(), w.models.end(), m.id) !=
+                                                 w.models.end() ||
+                                             w.unsupported.count(m.id));
+                                   });
+      if (!any) bad(file, where + " chooses no model this workload has");
+    }
 
   if (!w.server.role.empty()) {
     const ServerRole* role = nullptr;
@@ -306,9 +342,7 @@ std::vector<Cell> plan(const Suite& suite, const std::string& profile,
       const auto why = w.unsupported.find(model.id);
       if (!has && why == w.unsupported.end()) continue;  // neither: not part of this workload
       for (const auto& pc : p->second.cells) {
-        if (!pc.models.empty() &&
-            std::find(pc.models.begin(), pc.models.end(), model.id) == pc.models.end())
-          continue;
+        if (!pc.select.is_null() && !model.matches(pc.select)) continue;
         Cell c;
         c.workload = &w;
         c.model_info = &model;

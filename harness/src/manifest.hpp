@@ -20,7 +20,9 @@ namespace asyncbench {
 
 struct ProfileCell {
   Json params;                      // name -> value, passed as --name value
-  std::vector<std::string> models;  // empty: every model of the workload
+  // null: every model of the workload; otherwise the models whose registry fields match
+  // ({"kind": "concurrent"}: Model::matches), never a list of ids.
+  Json select;
 };
 
 struct Profile {
@@ -65,7 +67,9 @@ struct Workload {
   // command for every model ("{bin}" is build/bin, "{workload}" the workload id).
   std::vector<std::string> program;
   std::vector<std::string> models;                 // models with a program, in registry order
-  std::map<std::string, std::string> unsupported;  // model -> why not
+  // model -> why not: the models of the registry without a program here that one of the
+  // manifest's "unsupported" rules ({"select": {...}, "why": "..."}) matches, the first rule's why.
+  std::map<std::string, std::string> unsupported;
   std::map<std::string, Profile> profiles;
   // Every metric a run of it records: the registry's run_metrics, then the manifest's own
   // declarations (which may redeclare a run metric).

@@ -16,6 +16,12 @@ const std::set<std::string> kRoles = {"measured", "ideal",       "count",
                                       "deterministic", "description", "condition"};
 const std::set<std::string> kKinds = {"sequential", "concurrent", "limit"};
 const std::set<std::string> kLanguages = {"c++", "python"};
+const std::set<std::string> kConcurrency = {"none", "threads", "thread-pool", "processes",
+                                            "event-loop"};
+const std::set<std::string> kTasks = {"none", "thread", "pool job", "process", "coroutine",
+                                      "callback"};
+const std::set<std::string> kSelectable = {"language", "kind", "concurrency", "task",
+                                           "backend",  "loop"};
 
 std::string str(const Json& j, const char* key, const std::string& what, bool required = true) {
   if (!j.contains(key)) {
@@ -27,6 +33,50 @@ std::string str(const Json& j, const char* key, const std::string& what, bool re
 }
 
 }  // namespace
+
+std::string Model::field(const std::string& name) const {
+  if (name == "language") return language;
+  if (name == "kind") return kind;
+  if (name == "concurrency") return concurrency;
+  if (name == "task") return task;
+  if (name == "backend") return backend;
+  if (name == "loop") return loop;
+  return {};
+}
+
+bool Model::matches(const Json& select) const {
+  for (const auto& [name, want] : select.items()) {
+    const std::string have = field(name);
+    if (want.is_string() ? have != want.get<std::string>()
+                         : std::find(want.begin(), want.end(), have) == want.end())
+      return false;
+  }
+  return true;
+}
+
+void Registry::check_selector(const Json& select) const {
+  if (!select.is_object() || select.empty())
+    throw std::invalid_argument("a selector is an object of model fields, such as {\"kind\": "
+                                "\"concurrent\"}, not " + select.dump());
+  for (const auto& [name, want] : select.items()) {
+    if (!kSelectable.count(name))
+      throw std::invalid_argument("models are selected by language, kind, concurrency, task, "
+                                  "backend or loop, not by '" + name + "'");
+    const bool list = want.is_array() && !want.empty();
+    if (!want.is_string() && !list)
+      throw std::invalid_argument("select " + name + ": a value or a non-empty list of values");
+    for (const Json& v : list ? want : Json::array({want})) {
+      if (!v.is_string())
+        throw std::invalid_argument("select " + name + ": " + v.dump() + " is not a string");
+      const bool some = std::any_of(m_models.begin(), m_models.end(), [&](const Model& m) {
+        return m.field(name) == v.get<std::string>();
+      });
+      if (!some)
+        throw std::invalid_argument("select " + name + ": no model has " + name + " '" +
+                                    v.get<std::string>() + "' (workloads/models.json)");
+    }
+  }
+}
 
 std::string Model::stem() const {
   const auto dot = source.rfind('.');
@@ -108,6 +158,8 @@ Registry Registry::from_json(const Json& j, const std::string& where) {
     m.description = str(e, "description", what, false);
     m.language = str(e, "language", what);
     m.kind = str(e, "kind", what);
+    m.concurrency = str(e, "concurrency", what);
+    m.task = str(e, "task", what);
     m.source = str(e, "source", what);
     m.backend = str(e, "backend", what, false);
     m.loop = str(e, "loop", what, false);
@@ -116,6 +168,12 @@ Registry Registry::from_json(const Json& j, const std::string& where) {
     if (!kKinds.count(m.kind))
       throw std::invalid_argument(what + ": kind '" + m.kind +
                                   "' is not sequential, concurrent or limit");
+    if (!kConcurrency.count(m.concurrency))
+      throw std::invalid_argument(what + ": concurrency '" + m.concurrency +
+                                  "' is not none, threads, thread-pool, processes or event-loop");
+    if (!kTasks.count(m.task))
+      throw std::invalid_argument(what + ": task '" + m.task +
+                                  "' is not none, thread, pool job, process, coroutine or callback");
     if (m.source.empty() || m.source.find('/') != std::string::npos)
       throw std::invalid_argument(what + ": source must be a file name");
     if (!m.backend.empty() && m.backend != "epoll" && m.backend != "io_uring")

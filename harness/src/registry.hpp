@@ -30,6 +30,10 @@ struct Model {
   std::string description;
   std::string language;  // "c++" | "python"
   std::string kind;      // "sequential" | "concurrent" | "limit"
+  // What runs its tasks: "none" | "threads" | "thread-pool" | "processes" | "event-loop".
+  std::string concurrency;
+  // What one of its tasks is: "none" | "thread" | "pool job" | "process" | "coroutine" | "callback".
+  std::string task;
   std::string source;    // the file in a workload's directory: aio.cpp, asyncio.py, ...
   std::string backend;   // aio models: "epoll" | "io_uring"
   std::string loop;      // python event-loop models: "asyncio" | "uvloop"
@@ -38,6 +42,13 @@ struct Model {
   // Which counted instructions are its runtime's: source-file path fragments, object fragments.
   std::vector<std::string> runtime_files, runtime_objects;
   Json entry;            // the registry entry as written (copied into results files)
+
+  // A field a manifest may select models by (language, kind, concurrency, task, backend, loop); empty
+  // where the model has none (a C++ model's loop).
+  std::string field(const std::string& name) const;
+  // Whether every field of a selector ({"kind": "concurrent", "language": ["c++"]}: a value or
+  // a list of alternatives) is the model's. The selector must have been checked.
+  bool matches(const Json& select) const;
 
   // The source's stem (aio for aio.cpp): C++ programs are build/bin/wl-<workload>-<stem>.
   std::string stem() const;
@@ -81,6 +92,10 @@ class Registry {
   // shows them)").
   const Model& at(const std::string& id) const;
   std::vector<std::string> ids() const;
+  // Checks a manifest's selector: an object of selectable fields, each a string or a non-empty
+  // list of strings, each value one that some model has (so that a misspelt value is an error,
+  // not an empty choice). Throws std::invalid_argument saying what is wrong.
+  void check_selector(const Json& select) const;
   const std::map<std::string, ServerRole>& servers() const noexcept { return m_servers; }
   const ServerRole& server(const std::string& role) const;
   // The models that can run a server role: every model whose program the role's workload has

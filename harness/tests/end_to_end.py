@@ -105,16 +105,16 @@ def interrupt(bin_dir, root, tmp):
 
 # A workload tree of its own: one program whose --mode says how to misbehave.
 BROKEN_MANIFEST = {
-    "id": "broken", "family": "test", "title": "misbehaves on request", "unsupported": {},
+    "id": "broken", "family": "test", "title": "misbehaves on request",
     "metrics": {"elapsed_s": {"unit": "s", "direction": "lower", "role": "measured",
                               "primary": True}},
     "profiles": {"quick": {"timeout_s": 3, "cells": [
-        {"models": ["py-sync"], "params": {"mode": "ok"}},
-        {"models": ["py-asyncio"], "params": {"mode": "hang"}},
-        {"models": ["py-uvloop"], "params": {"mode": "crash"}},
-        {"models": ["py-uvloop"], "params": {"mode": "garbage"}},
-        {"models": ["py-asyncio"], "params": {"mode": "failed-check"}},
-        {"models": ["py-sync"], "params": {"mode": "bad-histograms"}},
+        {"select": {"kind": "sequential"}, "params": {"mode": "ok"}},
+        {"select": {"loop": "asyncio"}, "params": {"mode": "hang"}},
+        {"select": {"loop": "uvloop"}, "params": {"mode": "crash"}},
+        {"select": {"loop": "uvloop"}, "params": {"mode": "garbage"}},
+        {"select": {"loop": "asyncio"}, "params": {"mode": "failed-check"}},
+        {"select": {"kind": "sequential"}, "params": {"mode": "bad-histograms"}},
     ]}},
 }
 BROKEN_PROGRAM = """

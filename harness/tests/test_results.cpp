@@ -45,7 +45,7 @@ fs::path make_tree(const fs::path& root) {
     write(root / "workloads/sleep/demo" / f, "");
   write(root / "workloads/sleep/demo/workload.json", R"({
     "id": "demo", "family": "sleep", "title": "a demo",
-    "unsupported": {"processes": "not here"},
+    "unsupported": [{"select": {"concurrency": "processes"}, "why": "not here"}],
     "metrics": {
       "elapsed_s": {"unit": "s", "direction": "lower", "role": "measured", "primary": true},
       "ideal_s": {"unit": "s", "direction": "info", "role": "ideal", "ideal_for": "elapsed_s"},
@@ -56,7 +56,7 @@ fs::path make_tree(const fs::path& root) {
     },
     "profiles": {
       "quick": {"timeout_s": 5, "cells": [{"params": {"time_scale": 0.05}},
-                                          {"params": {"time_scale": 0.1}, "models": ["sync"]}]}
+                                          {"params": {"time_scale": 0.1}, "select": {"kind": "sequential", "language": "c++"}}]}
     }})");
   return root;
 }
@@ -264,14 +264,22 @@ TEST(Registry, TheRealRegistryDeclaresEveryModelOnce) {
   EXPECT_EQ(r.at("aio-uring").backend, "io_uring");
   EXPECT_EQ(r.at("aio-uring").stem(), "aio");
   EXPECT_EQ(r.at("py-uvloop").loop, "uvloop");
+  EXPECT_EQ(r.at("threadpool").concurrency, "thread-pool");
+  EXPECT_EQ(r.at("libuv").task, "callback");
+  EXPECT_TRUE(r.at("libuv").matches(Json{{"concurrency", "event-loop"}, {"language", "c++"}}));
+  EXPECT_TRUE(r.at("asio").matches(Json{{"task", {"thread", "coroutine"}}}));
+  EXPECT_FALSE(r.at("asio").matches(Json{{"task", {"thread", "callback"}}}));
+  EXPECT_FALSE(r.at("py-sync").matches(Json{{"kind", "sequential"}, {"language", "c++"}}));
   EXPECT_THROW(r.at("nope"), std::invalid_argument);
   EXPECT_EQ(r.run_metrics().at("cpu_s").direction, "lower");
   EXPECT_FALSE(r.run_metrics().at("steal_s").compared());
 }
 
 TEST(Registry, MalformedEntriesAreRefusedWithTheirName) {
-  const auto entry = [](const char* kind) {
-    return Json{{"id", "m"}, {"label", "m"}, {"language", "c++"}, {"kind", kind}, {"source", "m.cpp"}};
+  const auto entry = [](const char* kind, const char* concurrency = "none") {
+    return Json{{"id", "m"},     {"label", "m"},        {"language", "c++"},
+                {"kind", kind},  {"source", "m.cpp"},   {"concurrency", concurrency},
+                {"task", "none"}};
   };
   Json metrics = Json::object();
   for (const std::string& k : run_arrays())
@@ -283,6 +291,9 @@ TEST(Registry, MalformedEntriesAreRefusedWithTheirName) {
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("model 'm'"), std::string::npos) << e.what();
   }
+  // What runs its tasks is one of the declared kinds, so that a manifest's selector can rely on it.
+  EXPECT_THROW(Registry::from_json(Json{{"models", {entry("limit", "fibres")}}, {"run_metrics", metrics}}, "r"),
+               std::invalid_argument);
   EXPECT_THROW(Registry::from_json(Json{{"models", {entry("limit"), entry("limit")}},
                                         {"run_metrics", metrics}}, "r"),
                std::invalid_argument);
@@ -365,12 +376,30 @@ TEST(Manifest, MalformedManifestsNameTheFileAndTheProblem) {
   refused(R"({"id": "demo", "family": "sleep", "profiles": {}})", "no \"metrics\"");
   refused(R"({"id": "demo", "family": "sleep", "metrics": {"x": {"unit": "s", "direction": "lower", "role": "measured"}}, "profiles": {}})",
           "no primary metric");
+  // Models are chosen by their registry fields, never by id, and a choice must mean something.
   refused(R"({"id": "demo", "family": "sleep", "unsupported": {"sync": "why"}, )" + metrics +
               R"(, "profiles": {}})",
-          "its program sync.cpp is here");
-  refused(R"({"id": "demo", "family": "sleep", "unsupported": {"nobody": "why"}, )" + metrics +
-              R"(, "profiles": {}})",
-          "unknown model");
+          "names no model ids");
+  const auto unsupported = [&](const std::string& rule) {
+    return R"({"id": "demo", "family": "sleep", "unsupported": [)" + rule + "], " + metrics +
+           R"(, "profiles": {}})";
+  };
+  refused(unsupported(R"({"select": {"kind": "sequential"}, "why": "why"})"),
+          "matches model 'sync', but its program sync.cpp is here");
+  refused(unsupported(R"({"select": {"concurrency": "processes"}, "why": ""})"), "gives no reason");
+  refused(unsupported(R"({"select": {"concurrency": "fibres"}, "why": "why"})"),
+          "no model has concurrency 'fibres'");
+  refused(unsupported(R"({"select": {"colour": "#000000"}, "why": "why"})"), "not by 'colour'");
+  refused(unsupported(R"({"select": {"kind": "limit", "language": "python"}, "why": "why"})"),
+          "matches no model");
+  const auto cell = [&](const std::string& c) {
+    return R"({"id": "demo", "family": "sleep", )" + metrics +
+           R"(, "profiles": {"quick": {"cells": [)" + c + "]}}}";
+  };
+  refused(cell(R"({"models": ["sync"]})"), "names no model ids");
+  refused(cell(R"({"select": {"concurrency": "threads"}})"), "chooses no model this workload has");
+  refused(cell(R"({"select": {"kind": []}})"), "a value or a non-empty list");
+  refused(cell(R"({"select": {}})"), "a selector is an object");
   refused(R"({"id": "demo", "family": "sleep", "server": {"role": "http", "model": "libuv"}, )" +
               metrics + R"(, "profiles": {}})",
           "cannot run as 'libuv'");
