@@ -68,23 +68,29 @@ bench-runtime: build
 	/usr/bin/python3 scripts/echo_pingpong.py --bin $(BUILD)/bin --repeats 5
 
 # The timelines' traces (figures 1 and 2) into $(TRACES_DIR): scripts/traces.sh says which.
+# `make traces` always traces again; plots, readme-figures and report only when a program was
+# built after the last tracing (make bench traces too, for its report).
+TRACES_STAMP = $(TRACES_DIR)/.stamp
 traces:
 	@bash scripts/traces.sh $(BUILD) $(TRACES_DIR)
 
+$(TRACES_STAMP): $(wildcard $(BUILD)/bin/*)
+	@bash scripts/traces.sh $(BUILD) $(TRACES_DIR)
+
 COUNTED ?= results/counted.json
-plots: traces
+plots: $(TRACES_STAMP)
 	/usr/bin/python3 plots/make_plots.py --results $(RESULTS) --out $(FIGURES) \
 	  --traces $(TRACES_DIR) $(if $(wildcard $(COUNTED)),--counts $(COUNTED))
 
 # The README's figures (plots/figures, committed) from the last results: run after a make bench
 # on a quiet machine, look at them, commit them.
-readme-figures: traces
+readme-figures: $(TRACES_STAMP)
 	/usr/bin/python3 plots/make_plots.py --results $(RESULTS) --out plots/figures \
 	  --traces $(TRACES_DIR) $(if $(wildcard $(COUNTED)),--counts $(COUNTED))
 
 # The page a person opens after make bench (make bench and bench-quick write it too):
 # results/latest.html, with the verdict against the committed reference of its profile.
-report: traces
+report: $(TRACES_STAMP)
 	$(BUILD)/bin/asyncbench report $(RESULTS) --out $(RESULTS:.json=.html)
 
 # clang-format is Debian's clang-format package (make deps installs it).

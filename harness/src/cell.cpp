@@ -21,12 +21,6 @@ std::string last_line(const std::string& s) {
                   end - (start == std::string::npos ? 0 : start + 1) + 1);
 }
 
-std::string join(const std::vector<std::string>& v, const char* sep) {
-  std::string s;
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + v[i];
-  return s;
-}
-
 }  // namespace
 
 // What one finished process means for its cell: the program's JSON line is checked against

@@ -2,13 +2,15 @@
 after `make bench`.
 
   asyncbench report RESULTS.json [--compare BASE.json] [--counts COUNTED.json]
-                    [--traces DIR] --out FILE.html
+                    [--traces DIR] [--history [DIR]] --out FILE.html
 
 In this order: what was run and on what (machine facts, build type, the share of disturbed runs,
 CPU steal), the lecture scenarios against their ideals and ratios, each figure with two lines on
 how to read it (inlined as SVG: the page fetches nothing), the echo verdict (counts and CPU where
 the files hold them), the tables of medians with ranges, the cells that did not run with their
-reasons, and with --compare the verdict of RESULTS against BASE, regressions first.
+reasons, with --compare the verdict of RESULTS against BASE, regressions first, and with
+--history the headline metrics through the results files of DIR (results/runs/ by default),
+compare's significant changes between consecutive runs marked (history.py).
 
 Nothing is judged here: the figures are plots/'s, the verdicts `asyncbench compare`'s (the one
 verdict engine), the tables python/asyncbench/tables.py's, the ratios lectures.py's. The page is
@@ -23,7 +25,7 @@ import re
 import sys
 import tempfile
 
-from . import echo, lectures
+from . import echo, history, lectures
 from .cli import ArgumentParser, fail
 from .compare import compare
 from .fmt import number
@@ -111,7 +113,7 @@ def inline_svg(text, prefix):
     return text
 
 
-def figures(res, counted, verdict, traces_dir):
+def figures(res, counted, verdict, traces_dir, hist=None):
     """[{name, title, how: [line, line], svg}] and [(name, why skipped)]: every figure the files
     hold, drawn as SVG into a temporary directory and inlined."""
     common, make_plots = _import_plots()
@@ -142,6 +144,9 @@ def figures(res, counted, verdict, traces_dir):
         if verdict is not None:
             import plot_compare
             jobs.append(("compare", lambda: plot_compare.draw(verdict, tmp)))
+        if hist is not None:
+            import plot_history
+            jobs.append(("history", lambda: plot_history.draw(hist, tmp)))
         for name, job in jobs:
             try:
                 paths = job()
@@ -290,18 +295,39 @@ def check_out(path):
         fail(PROG, f"--out {path}: {d} is not writable")
 
 
+def history_view(hist, figure):
+    """The history section: its figure, and each step's significant primary changes."""
+    steps = []
+    for s in hist["steps"]:
+        steps.append(dict(s, shown=s["rows"][:HISTORY_ROWS],
+                          more=max(0, len(s["rows"]) - HISTORY_ROWS)))
+    return {"directory": display_path(hist["directory"]), "profile": hist["profile"],
+            "files": hist["files"], "figure": figure, "steps": steps,
+            "skipped": hist["skipped"], "other_profiles": hist["other_profiles"],
+            "left_out": hist["left_out"]}
+
+
+HISTORY_ROWS = 12  # significant changes listed per step; the rest counted
+
+
 def build(args):
     """Everything the page shows, read and computed before anything is written."""
     res = load(args.results)
     counted_path = args.counts
-    if counted_path is None and os.path.isfile(os.path.join(ROOT, "results", "counted.json")) \
-            and not args.no_default_counts:
+    if counted_path is None and os.path.isfile(os.path.join(ROOT, "results", "counted.json")):
         counted_path = os.path.join(ROOT, "results", "counted.json")
     counted = load(counted_path) if counted_path else None
     verdict = compare(args.compare, args.results, threshold=args.threshold,
                       binary=args.asyncbench) if args.compare else None
+    hist = None
+    if args.history:
+        hist = history.collect(args.history, res.profile, args.asyncbench,
+                               progress=lambda line: print(f"{PROG}: history: {line}",
+                                                           file=sys.stderr))
     print(f"{PROG}: drawing the figures of {res.display_path()}", file=sys.stderr)
-    figs, skipped = figures(res, counted, verdict, args.traces)
+    figs, skipped = figures(res, counted, verdict, args.traces, hist)
+    history_figure = next((f for f in figs if f["name"] == "history"), None)
+    figs = [f for f in figs if f["name"] != "history"]
     reg = registry()
     models = [{"id": m, "label": reg.label(m), "kind": reg.kind(m),
                "description": reg.description(m)}
@@ -315,6 +341,7 @@ def build(args):
         "tables": workload_tables(res), "not_run": not_run(res),
         "verdict": verdict_view(verdict) if verdict else None,
         "counted_path": counted.display_path() if counted else None,
+        "history": history_view(hist, history_figure) if hist else None,
     }
 
 
@@ -326,9 +353,12 @@ def main(argv=None):
                                                       "RESULTS against it")
     ap.add_argument("--counts", metavar="FILE", help="a counted results file (default "
                                                      "results/counted.json when there is one)")
-    ap.add_argument("--no-default-counts", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--traces", default=os.path.join(ROOT, "results", "traces"),
                     help="the timelines' trace files (default results/traces)")
+    ap.add_argument("--history", nargs="?", const=os.path.join(ROOT, "results", "runs"),
+                    metavar="DIR", help="add the history of the results files in DIR (default "
+                    "results/runs, where make bench keeps each run) of RESULTS's profile: the "
+                    "headline metrics run after run, compare's significant changes marked")
     ap.add_argument("--threshold", type=float, help="compare's threshold in %% (default 5)")
     ap.add_argument("--asyncbench", metavar="PATH", help="the asyncbench binary for compare "
                                                          "(default $ASYNCBENCH)")
