@@ -94,6 +94,11 @@ HOW_TO_READ = {
                "the bar's end.",
                "Deterministic: a count moves by less than 2 % between runs, so small "
                "differences are real. The bare epoll and io_uring loops are the floor."),
+    "history": ("The headline metrics, run after run",
+                "One panel per workload, its primary metric; a point is a run's medians over the "
+                "newest run's (geometric mean over the cells they share), oldest left.",
+                "Every line ends at 1; triangles are compare's significant changes against the "
+                "run before (red worse, green better), a dotted line a change of machine."),
     "compare": ("The verdict of this run against the base",
                 "One bar per cell's primary metric: its change, coloured by asyncbench "
                 "compare's verdict; the band is ± the threshold.",

@@ -2,7 +2,8 @@
 # make bench / make bench-quick: runs the matrix at PROFILE into results/latest.json, keeps a
 # dated copy in results/runs/ (not committed), and validates the file against the schema; the
 # full profile then runs the counted profile into results/counted.json; last, the timelines are
-# traced and `asyncbench report` writes results/latest.html. The results are kept whatever happens; the exit status is asyncbench's (1 if a cell failed or
+# traced and `asyncbench report` writes results/latest.html (with the history of results/runs).
+# The results are kept whatever happens; the exit status is asyncbench's (1 if a cell failed or
 # timed out) unless the file itself is invalid.
 set -uo pipefail
 profile=${1:?usage: bench.sh quick|full [BUILD_DIR]}
@@ -42,7 +43,11 @@ if [[ -f results/latest.json ]]; then
     || echo "traces: failed; see results/traces.log"
   base=()
   [[ -f results/reference/$profile.json ]] && base=(--compare "results/reference/$profile.json")
-  "$build/bin/asyncbench" report results/latest.json "${base[@]}" "${counts[@]}" \
+  # Run after run: the history of this profile's runs kept in results/runs, once there are two.
+  history=()
+  runs=(results/runs/*-"$profile".json)
+  (( ${#runs[@]} >= 2 )) && [[ -f ${runs[1]} ]] && history=(--history results/runs)
+  "$build/bin/asyncbench" report results/latest.json "${base[@]}" "${counts[@]}" "${history[@]}" \
     --traces results/traces --out results/latest.html || true  # informative, not a gate
   [[ -f results/latest.html ]] && echo "report: open results/latest.html"
 fi

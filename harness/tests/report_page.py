@@ -7,10 +7,12 @@ Chromium, driven by Selenium through chromedriver).
   results file, --out a directory, --out in a missing directory, no --out;
 - the page of the committed quick reference, with two fresh timeline traces, the committed
   counts and a --compare base in which one cell was planted 30 % faster (so that this run shows
-  a regression of it), is one self-contained file: no <script>, no reference to any http(s)
+  a regression of it), and a history of two runs (that base, then the reference), is one
+  self-contained file: no <script>, no reference to any http(s)
   address, every figure an inline <svg>;
 - in Chromium: every section is there and shown, in the issue's order; every figure drew (an
-  <svg> with a size and content); the planted cell heads the regressions; the console has no
+  <svg> with a size and content); the planted cell heads the regressions, and the history's
+  step; --history of a missing folder or of fewer than two runs is one line; the console has no
   error; the page loaded nothing but itself; a full-page screenshot is saved (SCREENSHOT_DIR,
   default the current directory: report.png) to be looked at.
 
@@ -27,7 +29,7 @@ import tempfile
 
 from checks import Checks
 
-SECTIONS = ["run", "lectures", "figures", "echo", "tables", "not-run", "compare"]
+SECTIONS = ["run", "lectures", "figures", "echo", "tables", "not-run", "compare", "history"]
 PLANTED = "count/aio-epoll/time_scale:0.05"  # elapsed_s made 30 % faster in the base
 
 
@@ -77,6 +79,12 @@ def browser(path, shots, check):
         first = driver.find_elements(By.CSS_SELECTOR, "#compare table td code")
         check(first and first[0].text == PLANTED, "the planted cell heads the regressions",
               first[0].text if first else "no regression table")
+        # The history: two runs, the step between them with the planted regression first.
+        steps = driver.find_elements(By.CSS_SELECTOR, "#history table tr")
+        cells = steps[1].find_elements(By.CSS_SELECTOR, "td span.bad code") if len(steps) == 2 else []
+        check(cells and cells[0].text == PLANTED,
+              "the history's one step lists the planted regression first",
+              [c.text for c in cells[:3]] if cells else f"{len(steps)} rows")
         # Nothing but the page itself was loaded.
         resources = driver.execute_script(
             "return performance.getEntriesByType('resource').map(e => e.name)")
@@ -129,8 +137,21 @@ def main(bin_dir, root, shots="."):
             p = run([exe, "trace", "count", "--model", model, "--out",
                      os.path.join(traces, f"count-{model}.json")])
             check(p.returncode == 0, f"trace of count under {model}", p.stderr[-300:])
+        # The history: the base, then the reference (a folder of two runs, as results/runs).
+        runs = os.path.join(tmp, "runs")
+        os.makedirs(runs)
+        base["created"] = "2026-01-01T00:00:00Z"
+        with open(os.path.join(runs, "2026-01-01T00-00-00Z-quick.json"), "w") as f:
+            json.dump(base, f)
+        for what, args in [("--history a missing folder", ["--history", os.path.join(tmp, "nope")]),
+                           ("--history with one run", ["--history", runs])]:
+            p = run([exe, "report", quick, *args, "--out", out])
+            check(one_line_error(p), f"{what}: one line, exit 2", f"{p.returncode} {p.stderr!r}")
+            check(not os.path.exists(out), f"{what}: no page written")
+        with open(os.path.join(runs, "2026-02-01T00-00-00Z-quick.json"), "w") as f:
+            json.dump(doc, f)
         p = run([exe, "report", quick, "--compare", base_path, "--counts", counts,
-                 "--traces", traces, "--out", out])
+                 "--traces", traces, "--history", runs, "--out", out])
         check(p.returncode == 0 and os.path.isfile(out), "the report is written", p.stderr[-500:])
         if not os.path.isfile(out):
             return check.summary()
@@ -143,7 +164,7 @@ def main(bin_dir, root, shots="."):
         ids = re.findall(r'\bid="([^"]+)"', html)
         dup = sorted(i for i, n in collections.Counter(ids).items() if n > 1)
         check(not dup, "no id twice (each figure's ids are its own)", dup[:5])
-        for name in ("timeline_count", "elapsed", "echo", "counts", "compare"):
+        for name in ("timeline_count", "elapsed", "echo", "counts", "compare", "history"):
             check(f'id="figure-{name}"' in html, f"the {name} figure is on the page")
         browser(out, shots, check)
     return check.summary()
