@@ -530,7 +530,7 @@ int compare_two(const CompareOptions& o, const File& base, const File& next, std
   if (min_repeats < 9 && !rows.empty())
     tail << "note: some cells have only " << min_repeats
          << " runs a side; the Mann-Whitney test and the bootstrap need about 9 to see small "
-            "changes (the full profile has 9)\n";
+            "changes (asyncbench run --repeat 9; the full profile has 5, for its time budget)\n";
   tail << (regressions ? std::to_string(regressions) + " significant regression(s) beyond the "
                              "threshold (" + std::to_string(primary_regressions) + " primary, " +
                              std::to_string(regressions - primary_regressions) + " secondary)" +

@@ -82,7 +82,10 @@ Workload parse_manifest(const fs::path& file, const fs::path& root, const Regist
     for (auto& [name, p] : j.at("profiles").items()) {
       Profile prof;
       prof.timeout_s = p.value("timeout_s", 60.0);
-      prof.warmup = p.value("warmup", true);
+      const auto decl = registry.profiles().find(name);
+      if (decl == registry.profiles().end())
+        bad(file, "profile '" + name + "' is not declared in workloads/models.json (profiles)");
+      prof.warmup = p.value("warmup", decl->second.warmup);
       prof.counted = p.value("counted", false);
       for (const auto& c : p.at("cells")) {
         ProfileCell cell;

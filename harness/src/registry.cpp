@@ -213,6 +213,21 @@ Registry Registry::from_json(const Json& j, const std::string& where) {
       r.m_servers[id] = std::move(s);
     }
   }
+  if (j.contains("profiles"))
+    for (auto& [id, e] : j["profiles"].items()) {
+      if (id == "about") continue;
+      const std::string what = where + ": profile '" + id + "'";
+      ProfileDecl p;
+      p.id = id;
+      p.description = str(e, "description", what, false);
+      if (!e.contains("repeats") || !e["repeats"].is_number_integer() || e["repeats"].get<int>() < 1)
+        throw std::invalid_argument(what + ": repeats is not a whole number >= 1");
+      p.repeats = e["repeats"].get<int>();
+      if (!e.contains("warmup") || !e["warmup"].is_boolean())
+        throw std::invalid_argument(what + ": warmup is not true or false");
+      p.warmup = e["warmup"].get<bool>();
+      r.m_profiles[id] = std::move(p);
+    }
   if (j.contains("run_metrics"))
     for (auto& [name, e] : j["run_metrics"].items()) {
       if (name == "about") continue;
@@ -263,6 +278,16 @@ const ServerRole& Registry::server(const std::string& role) const {
     std::string list;
     for (const auto& [id, s] : m_servers) list += (list.empty() ? "" : ", ") + id;
     throw std::invalid_argument("unknown server '" + role + "' (" + list + ")");
+  }
+  return it->second;
+}
+
+const ProfileDecl& Registry::profile(const std::string& id) const {
+  const auto it = m_profiles.find(id);
+  if (it == m_profiles.end()) {
+    std::string list;
+    for (const auto& [p, d] : m_profiles) list += (list.empty() ? "" : ", ") + p;
+    throw std::invalid_argument("unknown profile '" + id + "' (" + list + ")");
   }
   return it->second;
 }

@@ -54,6 +54,15 @@ struct Model {
   std::string stem() const;
 };
 
+// A run profile (workloads/models.json "profiles"): how a run of it plays each cell. The cells
+// themselves are each workload's manifest's.
+struct ProfileDecl {
+  std::string id;           // quick, full, smoke, counted
+  std::string description;
+  int repeats = 3;          // measured runs of each cell
+  bool warmup = true;       // one unmeasured run of each program first (a manifest may say no)
+};
+
 struct ServerRole {
   std::string id;            // "echo", "http"
   std::string description;
@@ -98,6 +107,9 @@ class Registry {
   void check_selector(const Json& select) const;
   const std::map<std::string, ServerRole>& servers() const noexcept { return m_servers; }
   const ServerRole& server(const std::string& role) const;
+  // The profile with this id; throws std::invalid_argument naming the declared ones.
+  const ProfileDecl& profile(const std::string& id) const;
+  const std::map<std::string, ProfileDecl>& profiles() const noexcept { return m_profiles; }
   // The models that can run a server role: every model whose program the role's workload has
   // (echo), or every model with the role's source (http).
   std::vector<std::string> server_models(const ServerRole& role,
@@ -121,6 +133,7 @@ class Registry {
  private:
   std::vector<Model> m_models;
   std::map<std::string, ServerRole> m_servers;
+  std::map<std::string, ProfileDecl> m_profiles;
   std::map<std::string, MetricDecl> m_run_metrics;
   std::map<std::string, MetricDecl> m_server_metrics;
   std::map<std::string, std::map<std::string, MetricDecl>> m_count_metrics;

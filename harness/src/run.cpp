@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <ctime>
 #include <iostream>
+#include <set>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -92,11 +93,6 @@ std::vector<std::string> relative_to(const std::filesystem::path& root,
 
 }  // namespace
 
-int default_repeats(const std::string& profile) {
-  if (profile == "full") return 9;
-  if (profile == "smoke" || profile == "counted") return 1;  // a count does not vary
-  return 3;
-}
 
 namespace {
 
@@ -154,18 +150,25 @@ bool terminal(const Json& e) {
   return s == "failed" || s == "timeout" || s == "unsupported";
 }
 
-// Every run still to make: a warm-up of each unfinished cell (unless the profile's cell says
-// none), then `repeats` rounds, each a pass over the unfinished cells in an order rotated by one
-// from round to round, so that drift on a shared machine falls on every model alike.
+// Every run still to make: a warm-up of each program (a workload's model: its first unfinished
+// cell, unless the profile says none), which brings the program, its libraries and its
+// interpreter's modules into the page cache before anything is measured, then `repeats` rounds,
+// each a pass over the unfinished cells in an order rotated by one from round to round, so that
+// drift on a shared machine falls on every model alike. One warm-up a program, not a cell: a
+// second one of the same program with other parameters loads nothing new (measured: README,
+// "Time budget").
 std::vector<Job> schedule(const std::vector<Cell>& cells, const std::vector<Json*>& entries,
                           int repeats, bool warmup, int round0) {
   std::vector<Job> jobs;
   std::vector<std::size_t> active;
   for (std::size_t i = 0; i < cells.size(); ++i)
     if (!terminal(*entries[i]) && runs_done(*entries[i]) < repeats) active.push_back(i);
-  if (warmup)
+  if (warmup) {
+    std::set<std::pair<const Workload*, std::string>> warmed;
     for (std::size_t i : active)
-      if (cells[i].warmup) jobs.push_back({i, true});
+      if (cells[i].warmup && warmed.insert({cells[i].workload, cells[i].model}).second)
+        jobs.push_back({i, true});
+  }
   for (int round = 0; round < repeats; ++round)
     for (std::size_t k = 0; k < active.size(); ++k) {
       const std::size_t i = active[(k + std::size_t(round)) % active.size()];
@@ -262,7 +265,8 @@ int run_matrix(const RunOptions& given) {
   const Suite suite = load_suite(opts.root);
   std::vector<Cell> cells = plan(suite, opts.profile, opts.workloads, opts.models);
   if (!opts.where.empty()) cells = filter_cells(std::move(cells), opts.where);
-  const int repeats = opts.repeats > 0 ? opts.repeats : default_repeats(opts.profile);
+  const int repeats =
+      opts.repeats > 0 ? opts.repeats : suite.registry.profile(opts.profile).repeats;
 
   if (doc.is_null()) {
     doc = new_document(opts, repeats);
@@ -301,6 +305,7 @@ int run_matrix(const RunOptions& given) {
   double spent = 0;
   std::size_t done = 0;
   Progress progress;
+  auto last_save = t_start;
   for (std::size_t n = 0; n < jobs.size() && !g_stop; ++n) {
     const Job& job = jobs[n];
     const Cell& cell = cells[job.cell];
@@ -333,7 +338,15 @@ int run_matrix(const RunOptions& given) {
     spent += std::chrono::duration<double>(std::chrono::steady_clock::now() - t_job).count();
     ++done;
     record_outcome(e, cell, job, o, repeats, progress);
-    save_atomic(doc, out);
+    // The file is rewritten (all of it, fsynced) at most once a second, and after every run
+    // that did not go well: a SIGKILL loses at most the last second of runs (a resume makes them
+    // again), and a quick run no longer spends a tenth of its time writing (README, "Time
+    // budget").
+    const auto now = std::chrono::steady_clock::now();
+    if (o.kind != CellOutcome::ok || now - last_save >= std::chrono::seconds(1)) {
+      save_atomic(doc, out);
+      last_save = now;
+    }
   }
 
   progress.finish();

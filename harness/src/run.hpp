@@ -35,6 +35,5 @@ struct RunOptions {
 // main as one line).
 int run_matrix(const RunOptions& opts);
 
-int default_repeats(const std::string& profile);
 
 }  // namespace asyncbench
