@@ -42,8 +42,8 @@ def draw(hist, out_dir):
              f"median / newest median; triangles: compare's significant changes of the primary "
              f"metric against the run before ({n_sig} in all; red worse, green better)"]
     if hist["left_out"]:
-        notes.append(f"the {hist['left_out']} oldest runs left out (at most "
-                     f"{len(files)} are drawn)")
+        notes.append(f"{hist['left_out']} older files not read (the newest {len(files)} of the "
+                     f"profile are drawn)")
     if any(f["machine_changed"] for f in files):
         notes.append("dotted vertical line: another machine from that run on (compare warns; "
                      "its changes are the machines' as much as the code's)")

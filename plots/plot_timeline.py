@@ -450,10 +450,10 @@ FIGURES = [("timeline_count", draw_count), ("timeline_chess", draw_chess),
            ("timeline_offload", draw_offload)]
 
 
-def draw_traces(trace_paths, out_dir):
-    """Draws every timeline whose trace files are among `trace_paths`; prints one line for each
-    figure skipped and each file that is not a trace. Returns the paths written; raises
-    common.Missing when no figure could be drawn."""
+def draw_traces(trace_paths, out_dir, only=None):
+    """Draws every timeline (or the one named `only`) whose trace files are among
+    `trace_paths`; prints one line for each figure skipped and each file that is not a trace.
+    Returns the paths written; raises common.Missing when no figure could be drawn."""
     # (workload, mode, model) -> Trace; "dir": where the files are, for the skip lines.
     traces = {"dir": os.path.dirname(trace_paths[0]) if trace_paths else ""}
     for path in trace_paths:
@@ -465,6 +465,8 @@ def draw_traces(trace_paths, out_dir):
         traces[(t.workload, t.mode if t.workload == "blocking-offload" else None, t.model)] = t
     written, skipped = [], []
     for name, draw in FIGURES:
+        if only is not None and name != only:
+            continue
         try:
             written += draw(traces, out_dir)
         except common.Missing as e:

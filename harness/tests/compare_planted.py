@@ -54,8 +54,8 @@ def flagged(v):
 
 def main():
     bin_dir, root = sys.argv[1], sys.argv[2]
-    quick = os.path.join(root, "results", "reference", "quick.json")
-    full = os.path.join(root, "results", "reference", "full.json")
+    quick = os.path.join(root, "results", "reference", "quick-2026-11-22.json")
+    full = os.path.join(root, "results", "reference", "full-2026-11-22.json")
     t = checks.Checks()
     with tempfile.TemporaryDirectory(prefix="asyncbench_planted_") as tmp:
         q = load(quick)

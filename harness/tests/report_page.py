@@ -103,7 +103,7 @@ def browser(path, shots, check):
 def main(bin_dir, root, shots="."):
     check = Checks()
     exe = os.path.join(bin_dir, "asyncbench")
-    quick = os.path.join(root, "results", "reference", "quick.json")
+    quick = os.path.join(root, "results", "reference", "quick-2026-11-22.json")
     counts = os.path.join(root, "results", "reference", "counts.json")
     with tempfile.TemporaryDirectory(prefix="asyncbench-report-test-") as tmp:
         out = os.path.join(tmp, "page.html")

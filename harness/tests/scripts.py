@@ -58,8 +58,8 @@ def main(root, binary=None):
         return (p.returncode == code and len(lines) == 1 and lines[0].startswith(name + ": ")
                 and "Traceback" not in p.stderr)
 
-    quick = os.path.join(ref, "quick.json")
-    full = os.path.join(ref, "full.json")
+    quick = os.path.join(ref, "quick-2026-11-22.json")
+    full = os.path.join(ref, "full-2026-11-22.json")
     small = os.path.join(ref, "scraper-full.json")
     verdict_files = [os.path.join(ref, "echo-verdict-a.json"),
                      os.path.join(ref, "echo-verdict-b.json")]

@@ -20,7 +20,7 @@ from .compare import compare, find_binary
 from .registry import Error
 from .results import load, runs
 
-MAX_FILES = 30  # the newest this many files of the profile: compare runs once per step
+MAX_FILES = 12  # the newest this many files of the profile: each is read, and compared with the one before
 CACHE = ".verdicts"  # in the folder: each step's verdict, kept while both files and the binary are
 
 
@@ -80,25 +80,31 @@ def collect(directory, profile=None, binary=None, progress=None, max_files=MAX_F
     {files: [{path, created, commit, machine_changed}], series: {workload: {model: [point or
     None]}}, metrics: {workload: (metric, direction, unit)}, marks: {workload: {model: [(index,
     verdict, cell, ratio)]}}, steps: [{base, new, regressions, improved, warnings, rows}],
-    skipped: [(file, why)], other_profiles, left_out}. Raises Error with one line when the folder
+    skipped: [(file, why)], other_profiles, left_out (files not read: beyond the newest
+    max_files of the profile)}. Raises Error with one line when the folder
     cannot be read or holds fewer than two files of the profile."""
     if not os.path.isdir(directory):
         raise Error(f"--history {directory}: not a folder (make bench keeps its runs in "
                     "results/runs/)")
-    found, skipped = [], []
-    for name in sorted(os.listdir(directory)):
-        if not name.endswith(".json"):
+    # Newest first by name (make bench names them by date), read until max_files of the
+    # profile are found: a folder of a year of runs costs what a dozen do. The rest are counted.
+    names = sorted((n for n in os.listdir(directory) if n.endswith(".json")), reverse=True)
+    same, skipped, other, left_out = [], [], 0, 0
+    for name in names:
+        if len(same) == max_files:
+            left_out += 1
             continue
         path = os.path.join(directory, name)
         try:
-            found.append(load(path))
+            r = load(path, check=False)  # the medians are read, compare checks what it judges
         except Error as e:
             skipped.append((name, str(e)))
-    same = [r for r in found if profile is None or r.profile == profile]
-    other = len(found) - len(same)
-    same.sort(key=lambda r: (r.created, r.path))
-    left_out = max(0, len(same) - max_files)
-    files = same[left_out:]
+            continue
+        if profile is None or r.profile == profile:
+            same.append(r)
+        else:
+            other += 1
+    files = sorted(same, key=lambda r: (r.created, r.path))
     if len(files) < 2:
         raise Error(f"--history {directory}: {len(files)} results file(s) of the "
                     f"{profile or 'same'} profile there ({other} of other profiles, "

@@ -20,10 +20,13 @@ the files do not hold (no echo cells, no traces) is a line in its section saying
 """
 import argparse
 import math
+import multiprocessing
 import os
 import re
 import sys
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from . import echo, history, lectures
 from .cli import ArgumentParser, fail
@@ -113,6 +116,35 @@ def inline_svg(text, prefix):
     return text
 
 
+_JOBS = []  # the figures to draw, for the worker processes (forked: they inherit it)
+
+
+def _draw_one(i, missing_type):
+    name, job = _JOBS[i]
+    try:
+        return name, job(), None
+    except missing_type as e:
+        return name, None, str(e)
+
+
+def _draw_all(jobs, missing_type):
+    """[(name, paths, why missing)] of every job, in order: drawn by one process per core
+    (matplotlib draws on one core; the figures are independent), or here on a single core.
+    A worker that dies is an error, never a page without its figure."""
+    _JOBS[:] = jobs
+    workers = min(len(jobs), os.cpu_count() or 1)
+    if workers <= 1:
+        return [_draw_one(i, missing_type) for i in range(len(jobs))]
+    ctx = multiprocessing.get_context("fork")
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            return list(pool.map(_draw_one, range(len(jobs)), [missing_type] * len(jobs)))
+    except BrokenProcessPool as e:
+        raise Error(f"a figure's drawing process died ({e})") from None
+    finally:
+        _JOBS.clear()
+
+
 def figures(res, counted, verdict, traces_dir, hist=None):
     """[{name, title, how: [line, line], svg}] and [(name, why skipped)]: every figure the files
     hold, drawn as SVG into a temporary directory and inlined."""
@@ -129,7 +161,8 @@ def figures(res, counted, verdict, traces_dir, hist=None):
         if traces:
             import importlib
             timeline = importlib.import_module("plot_timeline")
-            jobs.append(("timelines", lambda: timeline.draw_traces(traces, tmp)))
+            for name, _ in timeline.FIGURES:  # one job each: they are drawn side by side
+                jobs.append((name, lambda name=name: timeline.draw_traces(traces, tmp, only=name)))
         else:
             skipped.append(("timelines", f"no trace files in {display_path(traces_dir or '-')} "
                                          "(make plots writes them)"))
@@ -147,11 +180,9 @@ def figures(res, counted, verdict, traces_dir, hist=None):
         if hist is not None:
             import plot_history
             jobs.append(("history", lambda: plot_history.draw(hist, tmp)))
-        for name, job in jobs:
-            try:
-                paths = job()
-            except common.Missing as e:
-                skipped.append((name, str(e)))
+        for name, paths, missing in _draw_all(jobs, common.Missing):
+            if missing is not None:
+                skipped.append((name, missing))
                 continue
             for p in paths:
                 if not p.endswith(".svg"):
