@@ -272,24 +272,28 @@ std::vector<std::string> Registry::ids() const {
   return v;
 }
 
-const ServerRole& Registry::server(const std::string& role) const {
-  const auto it = m_servers.find(role);
-  if (it == m_servers.end()) {
+namespace {
+
+// The entry of a declared map, or std::invalid_argument naming the ones there are.
+template <class T>
+const T& declared(const std::map<std::string, T>& m, const std::string& id, const char* what) {
+  const auto it = m.find(id);
+  if (it == m.end()) {
     std::string list;
-    for (const auto& [id, s] : m_servers) list += (list.empty() ? "" : ", ") + id;
-    throw std::invalid_argument("unknown server '" + role + "' (" + list + ")");
+    for (const auto& [k, v] : m) list += (list.empty() ? "" : ", ") + k;
+    throw std::invalid_argument(std::string("unknown ") + what + " '" + id + "' (" + list + ")");
   }
   return it->second;
 }
 
+}  // namespace
+
+const ServerRole& Registry::server(const std::string& role) const {
+  return declared(m_servers, role, "server");
+}
+
 const ProfileDecl& Registry::profile(const std::string& id) const {
-  const auto it = m_profiles.find(id);
-  if (it == m_profiles.end()) {
-    std::string list;
-    for (const auto& [p, d] : m_profiles) list += (list.empty() ? "" : ", ") + p;
-    throw std::invalid_argument("unknown profile '" + id + "' (" + list + ")");
-  }
-  return it->second;
+  return declared(m_profiles, id, "profile");
 }
 
 std::vector<std::string> Registry::server_models(const ServerRole& role,
