@@ -5,7 +5,11 @@
 // it wait on the descriptor, and each readiness edge retries the waiting requests until one would
 // block again. Timers are epoll_pwait2's nanosecond timeout; wakeups from other threads write an
 // eventfd. Regular files cannot be waited on with epoll, so can_do_file_io() is false and the
-// file API uses the thread pool (aiofiles' way).
+// file API uses the thread pool (aiofiles' way). A readiness wait (poll_in / poll_out, for a
+// descriptor the caller owns) has no system call of its own to try: its attempt is a poll(2) with
+// a zero timeout, so an edge that is stale by the time it is seen (someone else read the bytes)
+// puts the request back to wait instead of completing it.
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -70,6 +74,14 @@ int attempt(IoRequest& r) {
             return errno == ENOTCONN ? -EAGAIN : -errno;
           return 0;
         }
+      case IoOp::poll_in:
+      case IoOp::poll_out: {
+        pollfd p{fd, static_cast<short>(r.op == IoOp::poll_in ? POLLIN : POLLOUT), 0};
+        res = ::poll(&p, 1, 0);
+        if (res == 0) return -EAGAIN;
+        if (res > 0) return (p.revents & POLLNVAL) ? -EBADF : p.revents;
+        break;
+      }
       default:
         AIO_ASSERT(false, "operation not supported by the epoll backend");
     }

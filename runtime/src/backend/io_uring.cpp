@@ -2,10 +2,11 @@
 // connect, recv, send, read, openat and close are ring operations; the wait for timers is the
 // timeout of io_uring_submit_and_wait_timeout (IORING_FEAT_EXT_ARG, so no timeout SQE is spent);
 // wakeups from the thread pool arrive as the completion of a read on an eventfd that is always
-// outstanding. Submissions are batched: preparing an operation only fills an SQE, and one
-// io_uring_enter per loop turn submits them and waits. Cancelling sends IORING_OP_ASYNC_CANCEL
-// and the request's own completion (-ECANCELED, or its result if it won) still follows, so its
-// buffer is never given back while the kernel may write to it.
+// outstanding; a readiness wait (aio/ready.hpp) is a one-shot IORING_OP_POLL_ADD. Submissions
+// are batched: preparing an operation only fills an SQE, and one io_uring_enter per loop turn
+// submits them and waits. Cancelling sends IORING_OP_ASYNC_CANCEL and the request's own
+// completion (-ECANCELED, or its result if it won) still follows, so its buffer (or, for a poll,
+// the awaiting frame) is never given back while the kernel may still complete the request.
 //
 // Ring setup tries the cheapest task-work mode first: SINGLE_ISSUER | DEFER_TASKRUN (6.1+: no
 // interrupts, completions processed when the loop asks), then COOP_TASKRUN (5.19+), then none.
@@ -218,6 +219,12 @@ class UringBackend final : public IoBackend {
       case IoOp::openat:
         io_uring_prep_openat(sqe, AT_FDCWD, r.path, r.flags, 0);
         break;
+      case IoOp::poll_in:
+      case IoOp::poll_out:
+        // One-shot (no IORING_POLL_ADD_MULTI): the kernel drops the poll when it fires, so
+        // nothing stays armed once the completion is reaped. ERR and HUP are always reported.
+        io_uring_prep_poll_add(sqe, fd, r.op == IoOp::poll_in ? POLLIN : POLLOUT);
+        break;
     }
     io_uring_sqe_set_data(sqe, &r);
     r.state = in_flight;
@@ -266,7 +273,8 @@ class UringBackend final : public IoBackend {
       prep(get_sqe(), r);  // readiness arrived: issue the operation itself again
       return;
     }
-    if (cqe.res == -EAGAIN && r.op != IoOp::openat && r.op != IoOp::accept_multishot) {
+    if (cqe.res == -EAGAIN && r.op != IoOp::openat && r.op != IoOp::accept_multishot &&
+        !is_poll(r.op)) {
       // Kernels that hand -EAGAIN back for a non-blocking socket or pipe: wait for readiness.
       io_uring_sqe* sqe = get_sqe();
       io_uring_prep_poll_add(sqe, r.handle->fd, is_write(r.op) ? POLLOUT : POLLIN);

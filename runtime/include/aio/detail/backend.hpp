@@ -36,10 +36,15 @@ enum class IoOp : std::uint8_t {
   connect,           // addr, addrlen
   read,              // buf, len, offset (a pipe or a file; offset -1: the current position)
   openat,            // path, flags (io_uring only: can_do_file_io)
+  poll_in,           // readiness only: completes with the revents mask once the descriptor is
+  poll_out,          // readable (writable), or has an error or hang-up; transfers nothing
 };
 
 // Direction of a request on its descriptor: at most one request per direction is in flight.
-inline bool is_write(IoOp op) noexcept { return op == IoOp::send || op == IoOp::connect; }
+inline bool is_write(IoOp op) noexcept {
+  return op == IoOp::send || op == IoOp::connect || op == IoOp::poll_out;
+}
+inline bool is_poll(IoOp op) noexcept { return op == IoOp::poll_in || op == IoOp::poll_out; }
 
 struct IoRequest;
 
