@@ -19,14 +19,17 @@ NCOLS = 4
 WORSE, BETTER = "#d62728", "#2ca02c"
 
 
-def tick_labels(files, most=10):
-    """'12-02 13:44\\n2d069a3' for every k-th run, so that at most `most` labels show."""
+def tick_labels(files, most=3):
+    """'12-02 13:44\\n2d069a3' for every k-th run and the newest, so that the labels of a
+    narrow panel do not overlap."""
     step = max(1, -(-len(files) // most))
     labels = []
     for i, f in enumerate(files):
         created = f["created"]
         when = f"{created[5:10]} {created[11:16]}" if len(created) >= 16 else created
-        labels.append(f"{when}\n{f['commit']}" if i % step == 0 or i == len(files) - 1 else "")
+        last = len(files) - 1
+        shown = i == last or (i % step == 0 and last - i >= step)
+        labels.append(f"{when}\n{f['commit']}" if shown else "")
     return labels
 
 
