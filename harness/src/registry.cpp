@@ -12,16 +12,25 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::set<std::string> kDirections = {"lower", "higher", "info"};
-const std::set<std::string> kRoles = {"measured", "ideal",       "count",
+const std::set<std::string> kRoles = {"measured",      "ideal",       "count",
                                       "deterministic", "description", "condition"};
 const std::set<std::string> kKinds = {"sequential", "concurrent", "limit"};
 const std::set<std::string> kLanguages = {"c++", "python"};
 const std::set<std::string> kConcurrency = {"none", "threads", "thread-pool", "processes",
                                             "event-loop"};
-const std::set<std::string> kTasks = {"none", "thread", "pool job", "process", "coroutine",
-                                      "callback"};
-const std::set<std::string> kSelectable = {"language", "kind", "concurrency", "task",
-                                           "backend",  "loop"};
+const std::set<std::string> kTasks = {"none",    "thread",    "pool job",
+                                      "process", "coroutine", "callback"};
+// The facts a manifest's selector may match, once: their names and where a Model keeps them.
+const std::pair<const char*, std::string Model::*> kSelectable[] = {
+    {"language", &Model::language},       {"kind", &Model::kind},
+    {"concurrency", &Model::concurrency}, {"task", &Model::task},
+    {"backend", &Model::backend},         {"loop", &Model::loop}};
+
+const std::string Model::*selectable(const std::string& name) {
+  for (const auto& [n, member] : kSelectable)
+    if (name == n) return member;
+  return nullptr;
+}
 
 std::string str(const Json& j, const char* key, const std::string& what, bool required = true) {
   if (!j.contains(key)) {
@@ -35,13 +44,8 @@ std::string str(const Json& j, const char* key, const std::string& what, bool re
 }  // namespace
 
 std::string Model::field(const std::string& name) const {
-  if (name == "language") return language;
-  if (name == "kind") return kind;
-  if (name == "concurrency") return concurrency;
-  if (name == "task") return task;
-  if (name == "backend") return backend;
-  if (name == "loop") return loop;
-  return {};
+  const auto member = selectable(name);
+  return member ? this->*member : std::string();
 }
 
 bool Model::matches(const Json& select) const {
@@ -56,12 +60,17 @@ bool Model::matches(const Json& select) const {
 
 void Registry::check_selector(const Json& select) const {
   if (!select.is_object() || select.empty())
-    throw std::invalid_argument("a selector is an object of model fields, such as {\"kind\": "
-                                "\"concurrent\"}, not " + select.dump());
+    throw std::invalid_argument(
+        "a selector is an object of model fields, such as {\"kind\": "
+        "\"concurrent\"}, not " +
+        select.dump());
   for (const auto& [name, want] : select.items()) {
-    if (!kSelectable.count(name))
-      throw std::invalid_argument("models are selected by language, kind, concurrency, task, "
-                                  "backend or loop, not by '" + name + "'");
+    if (!selectable(name)) {
+      std::string names;
+      for (const auto& [n, member] : kSelectable)
+        names += (names.empty() ? "" : ", ") + std::string(n);
+      throw std::invalid_argument("models are selected by " + names + ", not by '" + name + "'");
+    }
     const bool list = want.is_array() && !want.empty();
     if (!want.is_string() && !list)
       throw std::invalid_argument("select " + name + ": a value or a non-empty list of values");
@@ -102,7 +111,8 @@ MetricDecl MetricDecl::from_json(const Json& j, const std::string& what) {
   if (!d.ideal_for.empty() && d.role != "ideal")
     throw std::invalid_argument(what + ": ideal_for belongs to a metric of role ideal");
   if (j.contains("primary")) {
-    if (!j["primary"].is_boolean()) throw std::invalid_argument(what + ": primary is not a boolean");
+    if (!j["primary"].is_boolean())
+      throw std::invalid_argument(what + ": primary is not a boolean");
     d.primary = j["primary"].get<bool>();
   }
   if (!kDirections.count(d.direction))
@@ -172,8 +182,9 @@ Registry Registry::from_json(const Json& j, const std::string& where) {
       throw std::invalid_argument(what + ": concurrency '" + m.concurrency +
                                   "' is not none, threads, thread-pool, processes or event-loop");
     if (!kTasks.count(m.task))
-      throw std::invalid_argument(what + ": task '" + m.task +
-                                  "' is not none, thread, pool job, process, coroutine or callback");
+      throw std::invalid_argument(
+          what + ": task '" + m.task +
+          "' is not none, thread, pool job, process, coroutine or callback");
     if (m.source.empty() || m.source.find('/') != std::string::npos)
       throw std::invalid_argument(what + ": source must be a file name");
     if (!m.backend.empty() && m.backend != "epoll" && m.backend != "io_uring")
@@ -220,7 +231,8 @@ Registry Registry::from_json(const Json& j, const std::string& where) {
       ProfileDecl p;
       p.id = id;
       p.description = str(e, "description", what, false);
-      if (!e.contains("repeats") || !e["repeats"].is_number_integer() || e["repeats"].get<int>() < 1)
+      if (!e.contains("repeats") || !e["repeats"].is_number_integer() ||
+          e["repeats"].get<int>() < 1)
         throw std::invalid_argument(what + ": repeats is not a whole number >= 1");
       p.repeats = e["repeats"].get<int>();
       if (!e.contains("warmup") || !e["warmup"].is_boolean())
@@ -317,9 +329,9 @@ std::vector<std::string> Registry::server_models(const ServerRole& role,
 }
 
 const std::vector<std::string>& run_arrays() {
-  static const std::vector<std::string> v = {"elapsed_s",    "wall_s",      "cpu_s",
+  static const std::vector<std::string> v = {"elapsed_s",    "wall_s",       "cpu_s",
                                              "max_rss_kb",   "ctx_switches", "steal_s",
-                                             "others_cpu_s", "load_before", "load_after"};
+                                             "others_cpu_s", "load_before",  "load_after"};
   return v;
 }
 
