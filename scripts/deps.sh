@@ -14,6 +14,7 @@ packages=(
   valgrind linux-perf
   clang-format python3-jinja2
   chromium chromium-driver python3-selenium
+  postgresql-15 libpq-dev python3-psycopg python3-asyncpg
 )
 
 missing=()

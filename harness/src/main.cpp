@@ -174,7 +174,8 @@ int serve(const fs::path& root, const fs::path& bin_dir, const std::string& pyth
   try {
     const Suite suite = load_suite(root);
     const ServerRole& role = suite.registry.server(what);
-    if (model.empty()) {
+    const bool modelless = !role.program.empty() && role.source.empty();
+    if (model.empty() && !modelless) {
       if (role.default_model.empty()) {
         std::fprintf(stderr, "asyncbench serve: --model is required for the %s server\n",
                      what.c_str());

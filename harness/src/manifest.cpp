@@ -74,7 +74,7 @@ Workload parse_manifest(const fs::path& file, const fs::path& root, const Regist
     if (j.contains("server")) {
       const Json& s = j.at("server");
       w.server.role = s.at("role").get<std::string>();
-      w.server.model = s.at("model").get<std::string>();
+      w.server.model = s.value("model", "");
       w.server.pass_pid = s.value("pass_pid", false);
     }
     if (j.contains("program")) w.program = j.at("program").get<std::vector<std::string>>();
@@ -149,7 +149,12 @@ Workload parse_manifest(const fs::path& file, const fs::path& root, const Regist
     } catch (const std::invalid_argument& e) {
       bad(file, e.what());
     }
-    if (w.server.model != "cell") {
+    const bool modelless = !role->program.empty() && role->source.empty();
+    if (modelless && !w.server.model.empty())
+      bad(file, "the " + w.server.role + " server runs as no model: give it no \"model\"");
+    if (!modelless && w.server.model.empty())
+      bad(file, "the " + w.server.role + " server needs a \"model\" (a model id, or \"cell\")");
+    if (!modelless && w.server.model != "cell") {
       const auto can = registry.server_models(*role, root);
       if (std::find(can.begin(), can.end(), w.server.model) == can.end())
         bad(file, "the " + w.server.role + " server cannot run as '" + w.server.model + "'");

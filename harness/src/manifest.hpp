@@ -35,7 +35,8 @@ struct Profile {
 // The server a workload needs, started by the harness around each run.
 struct ServerNeed {
   std::string role;          // a server of the registry ("echo", "http"); empty: none
-  std::string model;         // the model it runs as; "cell": the cell's own model
+  std::string model;         // the model it runs as; "cell": the cell's own model; empty:
+                             // a server that runs as no model (postgres)
   bool pass_pid = false;     // the program is given --server-pid (to measure the server's CPU)
 };
 

@@ -218,8 +218,15 @@ Registry Registry::from_json(const Json& j, const std::string& where) {
         for (const Json& a : e["args"]) s.args.push_back(a.get<std::string>());
       if (s.workload.empty() == s.program.empty())
         throw std::invalid_argument(what + ": give either a workload or a program");
-      if (!s.program.empty() && s.source.empty())
-        throw std::invalid_argument(what + ": a fixed program needs the source its models share");
+      // A fixed program with no source is no model's: it runs as itself (postgres), so its
+      // arguments cannot name a model's backend, and it has no default model.
+      if (!s.program.empty() && s.source.empty()) {
+        for (const std::string& a : s.args)
+          if (a.find("{backend}") != std::string::npos)
+            throw std::invalid_argument(what + ": \"{backend}\" in its args needs a source whose models give it");
+        if (!s.default_model.empty())
+          throw std::invalid_argument(what + ": a program with no source runs as no model, so it has no default_model");
+      }
       s.entry = e;
       r.m_servers[id] = std::move(s);
     }
@@ -312,6 +319,7 @@ std::vector<std::string> Registry::server_models(const ServerRole& role,
                                                  const fs::path& root) const {
   std::vector<std::string> out;
   if (!role.program.empty()) {
+    if (role.source.empty()) return out;  // runs as no model
     for (const Model& m : m_models)
       if (m.source == role.source) out.push_back(m.id);
     return out;

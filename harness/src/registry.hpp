@@ -68,7 +68,8 @@ struct ServerRole {
   std::string description;
   std::string workload;      // runs the cell's model's program of this workload (echo)
   std::string program;       // or a fixed program in build/bin (wl-http-server) ...
-  std::string source;        // ... that the models with this source can run as (aio.cpp)
+  std::string source;        // ... that the models with this source can run as (aio.cpp);
+                             // none: the program runs as no model (postgres)
   std::vector<std::string> args;  // its arguments; "{backend}" is the model's backend
   std::string default_model;      // `asyncbench serve <role>` without --model runs as this
   Json entry;
@@ -111,7 +112,8 @@ class Registry {
   const ProfileDecl& profile(const std::string& id) const;
   const std::map<std::string, ProfileDecl>& profiles() const noexcept { return m_profiles; }
   // The models that can run a server role: every model whose program the role's workload has
-  // (echo), or every model with the role's source (http).
+  // (echo), or every model with the role's source (http); none for a program that runs as no
+  // model (postgres).
   std::vector<std::string> server_models(const ServerRole& role,
                                          const std::filesystem::path& root) const;
   // The harness's own per-run figures (elapsed_s, wall_s, cpu_s, ...), as declared.

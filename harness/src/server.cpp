@@ -26,6 +26,14 @@ std::vector<std::string> server_command(const Suite& suite, const std::string& r
                                         const std::string& model_id, const fs::path& bin_dir,
                                         const std::string& python) {
   const ServerRole& role = suite.registry.server(role_id);
+  if (!role.program.empty() && role.source.empty()) {
+    // A program that runs as no model (postgres).
+    if (!model_id.empty())
+      throw std::invalid_argument("the " + role_id + " server runs as no model: it takes no --model");
+    std::vector<std::string> args = {(bin_dir / role.program).string()};
+    args.insert(args.end(), role.args.begin(), role.args.end());
+    return args;
+  }
   const std::vector<std::string> can = suite.registry.server_models(role, suite.root);
   if (std::find(can.begin(), can.end(), model_id) == can.end()) {
     std::string list;
