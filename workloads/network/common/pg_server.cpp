@@ -596,8 +596,9 @@ int main(int argc, char** argv) {
       int status = 0;
       if (::waitpid(pm.pid, &status, WNOHANG) == pm.pid) {
         pm.pid = -1;
-        std::fprintf(stderr, "wl-pg-server: postgres %s: %s\n", describe(status).c_str(),
-                     log_tail(dir).c_str());
+        // Its log says nothing of a SIGKILL: the reason alone, as the last line.
+        std::fprintf(stderr, "wl-pg-server: the database (postgres) %s during the run\n",
+                     describe(status).c_str());
         code = 1;
         break;
       }
@@ -606,8 +607,8 @@ int main(int argc, char** argv) {
     by_alarm = s == SIGALRM;
     const int status = stop_postgres(pm);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      std::fprintf(stderr, "wl-pg-server: postgres %s at shutdown: %s\n",
-                   describe(status).c_str(), log_tail(dir).c_str());
+      std::fprintf(stderr, "wl-pg-server: the database (postgres) %s before or at the stop\n",
+                   describe(status).c_str());
       code = 1;
     }
     break;
